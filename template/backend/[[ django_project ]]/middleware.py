@@ -1,0 +1,93 @@
+"""Request middleware: the client's real address, request ids and access logs."""
+
+import contextlib
+import ipaddress
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from .logs import request_id
+
+access_log = logging.getLogger(f"{__package__}.access")
+slow_log = logging.getLogger(f"{__package__}.performance")
+
+# An incoming X-Request-ID (nginx's $request_id, or a caller's) is kept only
+# if it looks like an id: it ends up in logs and response headers.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
+
+
+class TrustedProxyMiddleware:
+    """Sets REMOTE_ADDR to the client's address when a trusted proxy forwarded it.
+
+    X-Forwarded-For is read right to left, skipping the trusted proxies; the
+    first other address is the client. A request that did not come from a
+    trusted proxy keeps its own peer address, so a client cannot choose the
+    address it is logged and rate-limited under by sending the header itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = [
+            ipaddress.ip_network(cidr, strict=False) for cidr in settings.TRUSTED_PROXIES
+        ]
+
+    def is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        peer = request.META.get("REMOTE_ADDR", "")
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and self.is_trusted(peer):
+            for hop in reversed([part.strip() for part in forwarded.split(",")]):
+                if not self.is_trusted(hop):
+                    # A garbled hop leaves the proxy's own address in place.
+                    with contextlib.suppress(ValueError):
+                        request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hop))
+                    break
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """Gives every request an id and writes one structured access line for it.
+
+    Requests slower than SLOW_REQUEST_THRESHOLD_SECONDS are also logged as a
+    warning on the performance logger, with the same fields.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.threshold = settings.SLOW_REQUEST_THRESHOLD_SECONDS
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        current = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        token = request_id.set(current)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            duration = time.perf_counter() - started
+            response["X-Request-ID"] = current
+            fields = {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 2),
+                "client": request.META.get("REMOTE_ADDR", ""),
+            }
+            access_log.info("request", extra=fields)
+            if duration > self.threshold:
+                slow_log.warning(
+                    "slow request", extra={**fields, "threshold_ms": self.threshold * 1000}
+                )
+            return response
+        finally:
+            request_id.reset(token)

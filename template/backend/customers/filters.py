@@ -1,0 +1,32 @@
+import django_filters
+from django.db.models import Q
+
+from .models import Customer
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """Exact filters use the table's indexes; ``search`` matches name or email prefixes."""
+
+    email = django_filters.CharFilter(method="filter_email")
+    # Strict, unlike BooleanFilter, which ignores a value it cannot read.
+    is_active = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
+    )
+    search = django_filters.CharFilter(method="filter_search", max_length=100)
+
+    class Meta:
+        model = Customer
+        fields = ["email", "first_name", "last_name", "is_active"]
+
+    def filter_email(self, queryset, name, value):
+        return queryset.filter(email=value.strip().lower())
+
+    def filter_search(self, queryset, name, value):
+        term = value.strip()
+        if not term:
+            return queryset
+        return queryset.filter(
+            Q(last_name__istartswith=term)
+            | Q(first_name__istartswith=term)
+            | Q(email__istartswith=term.lower())
+        )

@@ -1,0 +1,139 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from customers.models import Customer
+from customers.pagination import CustomerCursorPagination
+from customers.serializers import CustomerSerializer
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/customers/"
+
+
+def detail(customer: Customer) -> str:
+    return f"{URL}{customer.pk}/"
+
+
+def test_create_returns_the_customer(api):
+    response = api.post(
+        URL,
+        {"first_name": " Grace ", "last_name": "Hopper", "email": "Grace@Example.COM"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["first_name"] == "Grace"
+    assert body["email"] == "grace@example.com"
+    assert body["is_active"] is True
+    assert Customer.objects.filter(pk=body["id"]).exists()
+
+
+def test_read_update_delete(api, make_customer):
+    customer = make_customer()
+    assert api.get(detail(customer)).json()["email"] == customer.email
+
+    response = api.patch(detail(customer), {"company": "Analytical Engines"}, format="json")
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    assert customer.company == "Analytical Engines"
+
+    assert api.delete(detail(customer)).status_code == 204
+    assert api.get(detail(customer)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"first_name": "A", "last_name": "B", "email": "not-an-email"}, "email"),
+        ({"first_name": "   ", "last_name": "B", "email": "a@example.com"}, "first_name"),
+        ({"first_name": "A", "email": "a@example.com"}, "last_name"),
+        (
+            {"first_name": "A", "last_name": "B", "email": "a@example.com", "phone": "call me"},
+            "phone",
+        ),
+        ({"first_name": "A" * 101, "last_name": "B", "email": "a@example.com"}, "first_name"),
+        ({"first_name": "A\x00", "last_name": "B", "email": "a@example.com"}, "first_name"),
+        (
+            {"first_name": "A", "last_name": "B", "email": "a@example.com", "is_active": "maybe"},
+            "is_active",
+        ),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(api, payload, field):
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_malformed_json_is_a_400(api):
+    response = api.post(URL, "{not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_duplicate_email_is_a_400_whatever_its_case(api, make_customer):
+    make_customer(email="taken@example.com")
+    response = api.post(
+        URL, {"first_name": "A", "last_name": "B", "email": "TAKEN@example.com"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "email" in response.json()
+
+
+def test_a_duplicate_that_slips_past_validation_is_still_a_400(api, make_customer, monkeypatch):
+    # Two requests racing: both pass the uniqueness check, the second insert fails.
+    make_customer(email="race@example.com")
+    monkeypatch.setattr(CustomerSerializer, "validate_email", lambda self, value: value)
+    response = api.post(
+        URL, {"first_name": "A", "last_name": "B", "email": "race@example.com"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "email" in response.json()
+
+
+def test_search_matches_name_and_email_prefixes(api, make_customer):
+    hopper = make_customer(last_name="Hopper", email="grace@navy.example")
+    make_customer(last_name="Lovelace", email="ada@example.com")
+    by_name = api.get(URL, {"search": "hop"}).json()["results"]
+    by_email = api.get(URL, {"search": "GRACE@"}).json()["results"]
+    assert [c["id"] for c in by_name] == [hopper.pk]
+    assert [c["id"] for c in by_email] == [hopper.pk]
+
+
+def test_filters_by_exact_email_and_activity(api, make_customer):
+    active = make_customer(email="on@example.com")
+    make_customer(email="off@example.com", is_active=False)
+    assert [c["id"] for c in api.get(URL, {"email": "ON@example.com"}).json()["results"]] == [
+        active.pk
+    ]
+    assert [c["id"] for c in api.get(URL, {"is_active": "true"}).json()["results"]] == [active.pk]
+
+
+def test_bad_filter_values_are_a_400(api):
+    assert api.get(URL, {"is_active": "perhaps"}).status_code == 400
+    assert api.get(URL, {"search": "a\x00b"}).status_code == 400
+
+
+def test_pages_follow_a_cursor_without_counting_the_table(api, make_customer):
+    created = [make_customer() for _ in range(5)]
+    seen = []
+    url, params = URL, {"page_size": 2}
+    with CaptureQueriesContext(connection) as queries:
+        while url:
+            body = api.get(url, params).json()
+            seen += [c["id"] for c in body["results"]]
+            url, params = body["next"], None
+    assert seen == [c.pk for c in reversed(created)]
+    assert "count" not in body
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_forged_cursor_is_a_404_not_a_500(api):
+    assert api.get(URL, {"cursor": "bz1ub3QtYS1udW1iZXI="}).status_code == 404
+
+
+def test_page_size_is_capped(api, make_customer, monkeypatch):
+    monkeypatch.setattr(CustomerCursorPagination, "max_page_size", 2)
+    for _ in range(3):
+        make_customer()
+    assert len(api.get(URL, {"page_size": 10_000}).json()["results"]) == 2

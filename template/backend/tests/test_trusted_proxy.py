@@ -1,0 +1,38 @@
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+PROXY = "10.1.2.3"
+
+
+def client_address(client, peer: str, forwarded: str) -> str:
+    """The client address Django saw (and logs and rate-limits under)."""
+    response = client.get("/api/customers/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+    return response.wsgi_request.META["REMOTE_ADDR"]
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_a_trusted_proxy_forwards_the_client_address(client):
+    assert client_address(client, PROXY, "203.0.113.9") == "203.0.113.9"
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_addresses_a_client_prepends_are_ignored(client):
+    forwarded = "198.51.100.1, 203.0.113.9, 10.9.9.9"
+    assert client_address(client, PROXY, forwarded) == "203.0.113.9"
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_an_untrusted_peer_cannot_choose_its_address(client):
+    assert client_address(client, "192.0.2.50", "203.0.113.9") == "192.0.2.50"
+
+
+@override_settings(TRUSTED_PROXIES=[])
+def test_no_proxy_is_trusted_by_default(client):
+    assert client_address(client, PROXY, "203.0.113.9") == PROXY
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_a_garbled_forwarded_header_keeps_the_proxy_address(client):
+    assert client_address(client, PROXY, "not-an-ip") == PROXY

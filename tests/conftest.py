@@ -1,0 +1,58 @@
+"""Shared fixtures: each answer set rendered once per session, real servers."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from pytest_redis import factories
+
+from support.answers import ANSWER_SETS
+from support.postgres import PostgresServer, free_port
+from support.projects import Project
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+
+redis_proc = factories.redis_proc(executable="/usr/bin/redis-server", port=None)
+
+
+@pytest.fixture(scope="session")
+def render(copie_session):
+    """render(name) -> Project: the answer set rendered once, then shared."""
+    projects: dict[str, Project] = {}
+
+    def get(name: str) -> Project:
+        if name not in projects:
+            result = copie_session.copy(extra_answers=ANSWER_SETS[name])
+            if result.exception is not None:
+                raise result.exception
+            projects[name] = Project(name, result.project_dir)
+        return projects[name]
+
+    return get
+
+
+@pytest.fixture(scope="session", params=list(ANSWER_SETS))
+def project(request, render) -> Project:
+    """Every answer set in turn."""
+    return render(request.param)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the session, run as the postgres system user."""
+    directory = Path(tempfile.mkdtemp(prefix="template-tests-pg-"))
+    server = PostgresServer(directory, free_port())
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.is_running():
+            server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_proc) -> str:
+    return f"redis://{redis_proc.host}:{redis_proc.port}/0"

@@ -1,0 +1,38 @@
+"""The answer sets every render test runs over.
+
+Each set is rendered once per session (see conftest.render) and shared by
+every test that uses it.
+"""
+
+FEATURES = [
+    "use_redis",
+    "use_rate_limiting",
+    "use_monitoring",
+    "use_sentry",
+    "use_frontend",
+    "use_backups",
+    "use_security_scan",
+]
+
+# The questionnaire's defaults: the full production stack, without Sentry.
+DEFAULTS: dict = {}
+
+ANSWER_SETS: dict[str, dict] = {
+    "defaults": DEFAULTS,
+    "everything-off": {feature: False for feature in FEATURES},
+    "all-on": {feature: True for feature in FEATURES},
+    # Non-default names and the other supported Python.
+    "renamed": {
+        "project_name": "Acme Client Registry",
+        "project_slug": "acme-crm",
+        "django_project": "acme_core",
+        "domain_name": "crm.acme.test",
+        "python_version": "3.12",
+        "postgres_version": "16",
+    },
+}
+# Each feature off on its own. Sentry is off by default, so "all-on" covers it;
+# rate limiting needs Redis, so switching Redis off also switches it off.
+for _feature in FEATURES:
+    if _feature != "use_sentry":
+        ANSWER_SETS[f"no-{_feature.removeprefix('use_').replace('_', '-')}"] = {_feature: False}
