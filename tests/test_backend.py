@@ -27,8 +27,7 @@ def test_the_projects_own_suite_passes_on_real_postgres_and_redis(
     name, render, postgres, redis_url
 ):
     project = render(name)
-    database = f"suite_{name.replace('-', '_')}"
-    url = postgres.create_database(database)
+    url = postgres.create_database(f"suite_{name}")
     env = {"DATABASE_URL": url}
     if project.answers["use_redis"]:
         env["REDIS_URL"] = redis_url

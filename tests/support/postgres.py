@@ -41,6 +41,7 @@ class PostgresServer:
     password: str = "app-test-password"  # noqa: S105 (a throwaway test server)
 
     def __post_init__(self) -> None:
+        self.created = 0
         self.bindir = _bindir()
         self.data = self.directory / "data"
         self.socket_dir = self.directory / "socket"
@@ -86,7 +87,10 @@ class PostgresServer:
         )
         return result.returncode == 0
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, prefix: str) -> str:
+        """A new, empty database; its URL. Names are unique within the server."""
+        self.created += 1
+        name = f"{prefix.replace('-', '_')}_{self.created}"
         self._as_postgres(
             self.bindir / "createdb", "-h", self.socket_dir, "-p", self.port, "-U", self.user, name
         )

@@ -6,6 +6,7 @@ The same configuration is used by Django and by gunicorn's own logger.
 """
 
 import logging
+import logging.config
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -91,3 +92,10 @@ def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
             "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": True},
         },
     }
+
+
+def configure(config: dict) -> None:
+    """Django's LOGGING_CONFIG: apply the config, and route Python warnings
+    (deprecations, misconfigurations) through it instead of bare stderr."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)

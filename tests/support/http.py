@@ -1,0 +1,35 @@
+"""Plain HTTP against a local server, without following redirects."""
+
+import http.client
+import json
+import time
+
+
+def request(port: int, path: str, *, host: str = "localhost", headers: dict | None = None,
+            method: str = "GET", body: bytes | None = None, timeout: float = 30):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
+        response = connection.getresponse()
+        data = response.read()
+        return response.status, dict(response.getheaders()), data
+    finally:
+        connection.close()
+
+
+def json_body(data: bytes):
+    return json.loads(data.decode())
+
+
+def wait_for(port: int, path: str, status: int = 200, timeout: float = 60, **kwargs) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = request(port, path, timeout=5, **kwargs)[0]
+            if last == status:
+                return
+        except OSError as error:
+            last = error
+        time.sleep(0.25)
+    raise TimeoutError(f"{path} on port {port} did not answer {status} (last: {last})")

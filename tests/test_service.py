@@ -1,0 +1,112 @@
+"""The backend as deployed: gunicorn with the rendered config and production
+settings, in front of real PostgreSQL and Redis."""
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from support.http import json_body, request, wait_for
+from support.postgres import free_port
+
+pytestmark = pytest.mark.parametrize("name", ["defaults", "everything-off"])
+
+PROXY = "127.0.0.1"
+
+
+@pytest.fixture
+def service(name, render, postgres, redis_url, tmp_path):
+    """gunicorn serving the render, as the image's command would start it."""
+    project = render(name)
+    env = project.production_env(
+        tmp_path / "secrets", postgres.create_database(f"service_{name}"), redis_url
+    )
+    # The test talks to gunicorn as the reverse proxy would.
+    env["DJANGO_TRUSTED_PROXIES"] = f"{PROXY}/32"
+    # What the image build and the release step do before gunicorn starts.
+    for step in (["collectstatic", "--no-input"], ["migrate", "--no-input"]):
+        result = project.run("python", "manage.py", *step, env=env)
+        assert result.returncode == 0, result.stderr
+    port = free_port()
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
+    venv_bin = project.venv() / "bin"
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [venv_bin / "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=project.backend,
+        env=project.env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(port, "/health/live/")
+        yield project, port, tmp_path / "gunicorn.log"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        log.close()
+
+
+def api(port: int, path: str, project, **kwargs):
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.7",
+        "Content-Type": "application/json",
+    }
+    return request(port, path, host=project.answers["domain_name"], headers=headers, **kwargs)
+
+
+def test_gunicorn_serves_the_api_and_the_probes(service):
+    project, port, log_path = service
+    status, headers, body = api(
+        port, "/api/customers/", project, method="POST",
+        body=json.dumps({"first_name": "Ada", "last_name": "Lovelace",
+                         "email": "ada@example.com"}).encode(),
+    )
+    assert status == 201, body
+    assert headers["Content-Security-Policy"]
+    status, _, body = api(port, "/api/customers/?search=love", project)
+    assert status == 200
+    assert [c["email"] for c in json_body(body)["results"]] == ["ada@example.com"]
+
+    for path in ("/health/live/", "/health/ready/"):
+        status, _, body = request(port, path)  # plain HTTP, Host: localhost
+        assert status == 200, (path, body)
+
+    # Without X-Forwarded-Proto the API redirects to HTTPS; the probes never do.
+    status, headers, _ = request(port, "/api/customers/", host=project.answers["domain_name"])
+    assert status == 301
+    assert headers["Location"].startswith("https://")
+
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+    access = [line for line in lines if line.get("logger", "").endswith(".access")]
+    # Forwarded by the trusted proxy: the client's address; direct: the peer's.
+    assert [(line["status"], line["client"]) for line in access] == [
+        (201, "203.0.113.7"),
+        (200, "203.0.113.7"),
+        (301, PROXY),
+    ]
+    assert all(line["request_id"] for line in access)
+
+
+def test_readiness_follows_the_database(service, postgres):
+    project, port, _ = service
+    assert request(port, "/health/ready/")[0] == 200
+    postgres.stop()
+    try:
+        postgres.wait_until_down()
+        status, _, body = request(port, "/health/ready/")
+        assert status == 503
+        payload = json_body(body)
+        assert payload["checks"]["database"] == "unavailable"
+        assert "Traceback" not in body.decode()
+        assert "connection" not in body.decode().lower()
+        assert request(port, "/health/live/")[0] == 200
+    finally:
+        postgres.start()
+    deadline = time.monotonic() + 60
+    while request(port, "/health/ready/")[0] != 200:
+        assert time.monotonic() < deadline, "readiness did not recover after the database returned"
+        time.sleep(0.5)
