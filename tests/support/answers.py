@@ -21,8 +21,9 @@ ANSWER_SETS: dict[str, dict] = {
     "defaults": DEFAULTS,
     "everything-off": {feature: False for feature in FEATURES},
     "all-on": {feature: True for feature in FEATURES},
-    # Non-default names and the other supported Python.
+    # Non-default names, the other supported Python, and a Swarm deployment.
     "renamed": {
+        "deploy_target": "swarm",
         "project_name": "Acme Client Registry",
         "project_slug": "acme-crm",
         "django_project": "acme_core",

@@ -1,0 +1,195 @@
+"""Images and compose stacks, proven without a Docker engine: hadolint, the
+compose-spec schema, `docker stack config`, and the cross-checks a build or a
+deploy would otherwise catch."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from support import compose
+from support.dockerfiles import Dockerfile, DockerIgnore
+
+BIN = Path(sys.executable).parent
+EXACT_TAG = re.compile(r"^[\w./-]+:v?\d+\.\d+(\.\d+)?[\w.-]*$")
+
+
+def dockerfiles(project) -> list[Path]:
+    return sorted(project.path.glob("*/Dockerfile"))
+
+
+def prod_env(project) -> dict[str, str]:
+    """What an operator's .env.production holds: the example, with a release tag."""
+    return {**compose.env_file(project.path / ".env.example"), "IMAGE_TAG": "1.0.0"}
+
+
+def prod_stack(project) -> dict:
+    return compose.load(project.path / "docker-compose.prod.yml", prod_env(project))
+
+
+def test_hadolint_finds_nothing(project):
+    files = dockerfiles(project)
+    assert [f.parent.name for f in files] == (
+        ["backend", "frontend"] if project.answers["use_frontend"] else ["backend"]
+    )
+    for path in files:
+        result = subprocess.run(
+            [BIN / "hadolint", path], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0 and not result.stdout.strip(), result.stdout
+
+
+def test_every_image_is_pinned_to_an_exact_version(project):
+    images = [image for path in dockerfiles(project) for image in Dockerfile.parse(path).base_images]
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        stack = compose.load(project.path / name, prod_env(project))
+        images += [
+            service["image"]
+            for service in stack["services"].values()
+            if "image" in service and "build" not in service
+        ]
+    assert images
+    for image in images:
+        assert EXACT_TAG.match(image) and not image.endswith(":latest"), image
+
+
+def test_copy_sources_exist_in_the_context_and_are_not_ignored(project):
+    for path in dockerfiles(project):
+        context = path.parent
+        ignore = DockerIgnore.read(context)
+        for source in Dockerfile.parse(path).context_sources():
+            assert (context / source).exists(), f"{path}: COPY {source} is not in the context"
+            assert not ignore.excludes(source), f"{path}: COPY {source} is in .dockerignore"
+
+
+def test_the_dockerignore_matcher_reads_patterns_as_docker_does():
+    ignore = DockerIgnore.from_lines(["tests/", "*.md", "**/__pycache__", "!KEEP.md"])
+    assert ignore.excludes("tests/test_api.py")
+    assert ignore.excludes("README.md")
+    assert not ignore.excludes("docs/README.md")  # *.md is anchored at the root
+    assert ignore.excludes("customers/__pycache__/x.pyc")
+    assert not ignore.excludes("customers/models.py")
+    assert not ignore.excludes("KEEP.md")
+
+
+def test_the_production_image_is_lean_and_unprivileged(project):
+    dockerfile = Dockerfile.parse(project.backend / "Dockerfile")
+    assert "production" in dockerfile.stages
+    production = dockerfile.in_stage("production")
+    keywords = [i.keyword for i in production]
+    assert "USER" in keywords and production[keywords.index("USER")].arguments != "root"
+    assert "HEALTHCHECK" in keywords
+    runs = " ".join(i.arguments for i in production if i.keyword == "RUN")
+    for compiler in ("gcc", "build-essential", "apt-get install"):
+        assert compiler not in runs
+    assert "collectstatic" in runs
+    assert "migrate" not in runs + " ".join(dockerfile.exec_form("CMD", "production"))
+    assert dockerfile.exec_form("CMD", "production")[0] == "gunicorn"
+
+
+def test_compose_files_match_the_compose_spec(project):
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        result = subprocess.run(
+            [BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec",
+             project.path / name],
+            capture_output=True, text=True, check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "version" not in compose.load(project.path / name, prod_env(project))
+
+
+def test_every_service_is_health_checked_limited_and_restarted(project):
+    swarm = project.answers["deploy_target"] == "swarm"
+    stack = prod_stack(project)
+    for name, service in stack["services"].items():
+        assert "healthcheck" in service, name
+        assert "container_name" not in service, name
+        assert service["deploy"]["resources"]["limits"], name
+        if swarm:
+            assert service["deploy"]["restart_policy"]["condition"] == "any", name
+            assert "depends_on" not in service, name  # Swarm ignores it
+        else:
+            assert service["restart"] == "unless-stopped", name
+            for dependency in service.get("depends_on", {}).values():
+                assert dependency == {"condition": "service_healthy"}, name
+    assert stack["services"]["backend"]["deploy"]["replicas"] == "2"
+    dev = compose.load(project.path / "docker-compose.yml", {})
+    for name, service in dev["services"].items():
+        assert "healthcheck" in service, name
+        for dependency in service.get("depends_on", {}).values():
+            assert dependency == {"condition": "service_healthy"}, name
+
+
+def test_build_targets_exist_as_stages(project):
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        for service in compose.load(project.path / name, prod_env(project))["services"].values():
+            build = service.get("build")
+            if build and "target" in build:
+                dockerfile = Dockerfile.parse(project.path / build["context"] / "Dockerfile")
+                assert build["target"] in dockerfile.stages
+
+
+def test_secrets_are_declared_for_the_target_and_read_from_files(project):
+    stack = prod_stack(project)
+    declared = stack["secrets"]
+    swarm = project.answers["deploy_target"] == "swarm"
+    for name, service in stack["services"].items():
+        for secret in service.get("secrets", []):
+            assert secret in declared, f"{name} uses undeclared secret {secret}"
+        for key, value in service.get("environment", {}).items():
+            if key.endswith("_FILE"):
+                assert value.removeprefix("/run/secrets/") in service["secrets"], (name, key)
+            assert "PASSWORD=" not in f"{key}={value}" and "SECRET_KEY=" not in f"{key}={value}"
+    for secret in declared.values():
+        if swarm:
+            assert secret["external"] is True
+        else:
+            assert "external" not in secret and secret["file"].startswith("./secrets/")
+
+
+def test_the_database_volume_is_where_the_pinned_postgres_keeps_its_data(project):
+    stack = prod_stack(project)
+    [mount] = stack["services"]["database"]["volumes"]
+    major = int(project.answers["postgres_version"])
+    expected = "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
+    assert mount == f"database:{expected}"
+    assert stack["services"]["database"]["image"].startswith(f"postgres:{major}.")
+
+
+def test_every_variable_compose_reads_is_documented(project):
+    used = compose.variables((project.path / "docker-compose.prod.yml").read_text())
+    documented = set(compose.env_file(project.path / ".env.example"))
+    assert used <= documented, used - documented
+
+
+def test_production_settings_get_all_they_need_from_the_stack(project, tmp_path):
+    """The backend's environment and secrets from the stack satisfy the settings."""
+    backend = prod_stack(project)["services"]["backend"]
+    secrets = tmp_path / "run-secrets"
+    secrets.mkdir()
+    for secret in backend["secrets"]:
+        (secrets / secret).write_text("x" * 64 + "\n")
+    env = {
+        key: str(value).replace("/run/secrets/", f"{secrets}/")
+        for key, value in backend["environment"].items()
+    }
+    result = project.run(
+        "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_swarm_accepts_the_stack(render, tmp_path):
+    project = render("renamed")
+    assert project.answers["deploy_target"] == "swarm"
+    result = subprocess.run(
+        ["docker", "stack", "config", "-c", "docker-compose.prod.yml"],
+        cwd=project.path, env={"PATH": "/usr/bin:/bin:/usr/local/bin", **prod_env(project)},
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    stack = yaml.safe_load(result.stdout)
+    assert stack["services"]["backend"]["deploy"]["replicas"] == 2
+    assert stack["secrets"]["db_password"]["external"] is True
