@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from secrets import token_urlsafe
 
 import yaml
 
@@ -42,7 +43,9 @@ def test_hadolint_finds_nothing(project):
 
 
 def test_every_image_is_pinned_to_an_exact_version(project):
-    images = [image for path in dockerfiles(project) for image in Dockerfile.parse(path).base_images]
+    images = [
+        image for path in dockerfiles(project) for image in Dockerfile.parse(path).base_images
+    ]
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
         stack = compose.load(project.path / name, prod_env(project))
         images += [
@@ -92,9 +95,15 @@ def test_the_production_image_is_lean_and_unprivileged(project):
 def test_compose_files_match_the_compose_spec(project):
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
         result = subprocess.run(
-            [BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec",
-             project.path / name],
-            capture_output=True, text=True, check=False,
+            [
+                BIN / "check-jsonschema",
+                "--builtin-schema",
+                "vendor.compose-spec",
+                project.path / name,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "version" not in compose.load(project.path / name, prod_env(project))
@@ -104,20 +113,35 @@ def test_every_service_is_health_checked_limited_and_restarted(project):
     swarm = project.answers["deploy_target"] == "swarm"
     stack = prod_stack(project)
     for name, service in stack["services"].items():
-        assert "healthcheck" in service, name
         assert "container_name" not in service, name
         assert service["deploy"]["resources"]["limits"], name
+        if name == "migrate":
+            # The release step is a one-off job: run on demand, never restarted.
+            assert service["healthcheck"] == {"disable": True}
+            if swarm:
+                assert service["deploy"]["replicas"] == 0
+                assert service["deploy"]["restart_policy"] == {"condition": "none"}
+            else:
+                assert service["profiles"] == ["release"]
+                assert service["restart"] == "no"
+            continue
+        assert "test" in service["healthcheck"], name
         if swarm:
             assert service["deploy"]["restart_policy"]["condition"] == "any", name
-            assert "depends_on" not in service, name  # Swarm ignores it
         else:
             assert service["restart"] == "unless-stopped", name
-            for dependency in service.get("depends_on", {}).values():
-                assert dependency == {"condition": "service_healthy"}, name
-    assert stack["services"]["backend"]["deploy"]["replicas"] == "2"
+    for name, service in stack["services"].items():
+        if swarm:
+            assert "depends_on" not in service, name  # Swarm ignores it
+        for dependency in service.get("depends_on", {}).values():
+            assert dependency == {"condition": "service_healthy"}, name
+    assert stack["services"]["backend"]["deploy"]["replicas"] == 2
+    assert (
+        stack["services"]["migrate"]["environment"] == stack["services"]["backend"]["environment"]
+    )
     dev = compose.load(project.path / "docker-compose.yml", {})
     for name, service in dev["services"].items():
-        assert "healthcheck" in service, name
+        assert "test" in service["healthcheck"], name
         for dependency in service.get("depends_on", {}).values():
             assert dependency == {"condition": "service_healthy"}, name
 
@@ -170,9 +194,10 @@ def test_production_settings_get_all_they_need_from_the_stack(project, tmp_path)
     secrets = tmp_path / "run-secrets"
     secrets.mkdir()
     for secret in backend["secrets"]:
-        (secrets / secret).write_text("x" * 64 + "\n")
+        (secrets / secret).write_text(token_urlsafe(48) + "\n")
+    # As compose passes them: an empty value is an empty string.
     env = {
-        key: str(value).replace("/run/secrets/", f"{secrets}/")
+        key: "" if value is None else str(value).replace("/run/secrets/", f"{secrets}/")
         for key, value in backend["environment"].items()
     }
     result = project.run(
@@ -186,10 +211,46 @@ def test_swarm_accepts_the_stack(render, tmp_path):
     assert project.answers["deploy_target"] == "swarm"
     result = subprocess.run(
         ["docker", "stack", "config", "-c", "docker-compose.prod.yml"],
-        cwd=project.path, env={"PATH": "/usr/bin:/bin:/usr/local/bin", **prod_env(project)},
-        capture_output=True, text=True, check=False,
+        cwd=project.path,
+        env={"PATH": "/usr/bin:/bin:/usr/local/bin", **prod_env(project)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     stack = yaml.safe_load(result.stdout)
     assert stack["services"]["backend"]["deploy"]["replicas"] == 2
     assert stack["secrets"]["db_password"]["external"] is True
+
+
+# What each pinned image family ships, for the health checks that run inside
+# it: postgres and redis images carry their clients and busybox or coreutils;
+# nginx's alpine image has busybox's wget.
+IMAGE_COMMANDS = {
+    "postgres": {"pg_isready", "sh", "cat"},
+    "redis": {"redis-cli", "sh", "cat", "grep"},
+    "nginxinc/nginx-unprivileged": {"wget", "sh"},
+}
+# The programs a shell command line starts: the first word of each pipeline
+# stage or $( ) substitution, after any VAR=value assignments.
+SHELL_PROGRAMS = re.compile(r'(?:^|\||;|&&|\$\()\s*(?:\w+="[^"]*"\s+)*([\w.-]+)')
+
+
+def test_health_check_commands_exist_in_their_images(project):
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        stack = compose.load(project.path / name, prod_env(project))
+        for service_name, service in stack["services"].items():
+            if service_name == "migrate":
+                continue  # a one-off job
+            kind, *command = service["healthcheck"]["test"]
+            if service_name == "backend":
+                # Run for real against gunicorn in test_service.py.
+                assert command == ["python", "healthcheck.py"]
+                continue
+            if service_name == "frontend":  # our own image, built on nginx's
+                image = Dockerfile.parse(project.path / "frontend" / "Dockerfile").base_images[-1]
+            else:
+                image = service["image"]
+            programs = SHELL_PROGRAMS.findall(command[0]) if kind == "CMD-SHELL" else command[:1]
+            available = IMAGE_COMMANDS[image.rsplit(":", 1)[0]]
+            assert programs and set(programs) <= available, (service_name, programs)

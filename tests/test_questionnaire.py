@@ -31,23 +31,21 @@ def written_files(destination: Path) -> list[Path]:
     ("answer", "message"),
     [
         ("project_name=   ", "project_name: must not be empty"),
-        ("project_slug=Customer_Management", "project_slug: \"Customer_Management\" must match"),
-        ("project_slug=9lives", "project_slug: \"9lives\" must match ^[a-z][a-z0-9-]*$"),
+        ("project_slug=Customer_Management", 'project_slug: "Customer_Management" must match'),
+        ("project_slug=9lives", 'project_slug: "9lives" must match ^[a-z][a-z0-9-]*$'),
         ("project_slug=trailing-", "and not end with a dash"),
         ("django_project=customer-management", "must be a lowercase Python identifier"),
-        ("django_project=class", "django_project: \"class\" is a Python keyword"),
+        ("django_project=class", 'django_project: "class" is a Python keyword'),
         ("django_project=customers", "is already used by the project or a dependency"),
         ("django_project=Customer", "must be a lowercase Python identifier"),
-        ("domain_name=https://example.com", "domain_name: \"https://example.com\" must be"),
+        ("domain_name=https://example.com", 'domain_name: "https://example.com" must be'),
         ("domain_name=localhost", "must be a lowercase fully qualified host name"),
         ("python_version=3.11", "python_version"),
         ("postgres_version=14", "postgres_version"),
         ("use_rate_limiting=true", "use_rate_limiting: needs use_redis"),
     ],
 )
-def test_a_wrong_answer_stops_the_render_naming_the_question_and_rule(
-    tmp_path, answer, message
-):
+def test_a_wrong_answer_stops_the_render_naming_the_question_and_rule(tmp_path, answer, message):
     destination = tmp_path / "project"
     data = [answer]
     if answer.startswith("use_rate_limiting"):

@@ -15,8 +15,23 @@ MARKERS = re.compile(
     r"|\[#.*?#\]"
 )
 TEXT_SUFFIXES = {
-    ".py", ".md", ".txt", ".in", ".toml", ".yml", ".yaml", ".json", ".cfg", ".conf",
-    ".sh", ".html", ".js", ".css", ".template", ".example", "",
+    ".py",
+    ".md",
+    ".txt",
+    ".in",
+    ".toml",
+    ".yml",
+    ".yaml",
+    ".json",
+    ".cfg",
+    ".conf",
+    ".sh",
+    ".html",
+    ".js",
+    ".css",
+    ".template",
+    ".example",
+    "",
 }
 
 
@@ -60,7 +75,7 @@ def test_layout_reads_as_written_by_hand(project):
         # Python's style puts two blank lines between top-level definitions;
         # nothing needs three. Elsewhere one blank line is the most.
         limit = 2 if path.suffix == ".py" else 1
-        if re.search(r"\n{%d}" % (limit + 2), text):
+        if re.search(rf"\n{{{limit + 2}}}", text):
             problems.append(f"{name}: a run of more than {limit} blank lines")
     assert problems == []
 
@@ -69,7 +84,10 @@ def test_python_is_ruff_clean(project):
     for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         result = subprocess.run(
             [BIN / "ruff", *command, "."],
-            cwd=project.backend, capture_output=True, text=True, check=False,
+            cwd=project.backend,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
@@ -79,6 +97,8 @@ def test_yaml_is_yamllint_clean(project):
     assert files
     result = subprocess.run(
         [BIN / "yamllint", "--strict", "-c", project.path / ".yamllint.yml", *files],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from support import compose
+from support.dockerfiles import Dockerfile
 from support.http import json_body, request, wait_for
 from support.postgres import free_port
 
@@ -32,9 +34,11 @@ def service(name, render, postgres, redis_url, tmp_path):
     port = free_port()
     env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
     venv_bin = project.venv() / "bin"
+    # The production image's own command, outside Docker.
+    command = Dockerfile.parse(project.backend / "Dockerfile").exec_form("CMD", "production")
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
-        [venv_bin / "gunicorn", "--config", "gunicorn.conf.py"],
+        [venv_bin / command[0], *command[1:]],
         cwd=project.backend,
         env=project.env(**env),
         stdout=log,
@@ -42,7 +46,7 @@ def service(name, render, postgres, redis_url, tmp_path):
     )
     try:
         wait_for(port, "/health/live/")
-        yield project, port, tmp_path / "gunicorn.log"
+        yield project, port, tmp_path / "gunicorn.log", env
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -59,11 +63,15 @@ def api(port: int, path: str, project, **kwargs):
 
 
 def test_gunicorn_serves_the_api_and_the_probes(service):
-    project, port, log_path = service
+    project, port, log_path, _ = service
     status, headers, body = api(
-        port, "/api/customers/", project, method="POST",
-        body=json.dumps({"first_name": "Ada", "last_name": "Lovelace",
-                         "email": "ada@example.com"}).encode(),
+        port,
+        "/api/customers/",
+        project,
+        method="POST",
+        body=json.dumps(
+            {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
+        ).encode(),
     )
     assert status == 201, body
     assert headers["Content-Security-Policy"]
@@ -92,7 +100,7 @@ def test_gunicorn_serves_the_api_and_the_probes(service):
 
 
 def test_readiness_follows_the_database(service, postgres):
-    project, port, _ = service
+    _, port, _, _ = service
     assert request(port, "/health/ready/")[0] == 200
     postgres.stop()
     try:
@@ -110,3 +118,20 @@ def test_readiness_follows_the_database(service, postgres):
     while request(port, "/health/ready/")[0] != 200:
         assert time.monotonic() < deadline, "readiness did not recover after the database returned"
         time.sleep(0.5)
+
+
+def test_the_image_and_compose_health_checks_hit_the_live_probe(service):
+    """The HEALTHCHECK command and compose's, run as the container would run them."""
+    project, _, _, env = service
+    dockerfile = Dockerfile.parse(project.backend / "Dockerfile")
+    checks = [dockerfile.exec_form("HEALTHCHECK", "production")]
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        test = compose.load(project.path / name, {"IMAGE_TAG": "1"})["services"]["backend"]
+        checks.append(test["healthcheck"]["test"][1:])  # after "CMD"
+    for command in checks:
+        assert command == ["python", "healthcheck.py"]
+        result = project.run(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    # And it fails when nothing answers on that port.
+    result = project.run("python", "healthcheck.py", env={**env, "GUNICORN_BIND": "127.0.0.1:1"})
+    assert result.returncode == 1

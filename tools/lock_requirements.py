@@ -59,9 +59,17 @@ def compile_lock(requirements: list[str], constraints: Path | None = None) -> st
         source = Path(tmp) / "requirements.in"
         source.write_text("\n".join(requirements) + "\n")
         command = [
-            str(ROOT / ".venv" / "bin" / "uv"), "pip", "compile", "--quiet",
-            "--universal", "--python-version", PYTHON_FLOOR, "--no-header",
-            "--no-annotate", "--generate-hashes", str(source),
+            str(ROOT / ".venv" / "bin" / "uv"),
+            "pip",
+            "compile",
+            "--quiet",
+            "--universal",
+            "--python-version",
+            PYTHON_FLOOR,
+            "--no-header",
+            "--no-annotate",
+            "--generate-hashes",
+            str(source),
         ]
         if constraints:
             command += ["--constraint", str(constraints)]

@@ -50,7 +50,7 @@ class Dockerfile:
         images = []
         for i in self.instructions:
             if i.keyword == "FROM":
-                image = [w for w in i.arguments.split() if not w.startswith("--")][0]
+                image = next(w for w in i.arguments.split() if not w.startswith("--"))
                 if image not in self.stages:
                     images.append(image)
         return images

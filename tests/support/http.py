@@ -5,8 +5,16 @@ import json
 import time
 
 
-def request(port: int, path: str, *, host: str = "localhost", headers: dict | None = None,
-            method: str = "GET", body: bytes | None = None, timeout: float = 30):
+def request(
+    port: int,
+    path: str,
+    *,
+    host: str = "localhost",
+    headers: dict | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
+    timeout: float = 30,
+):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})

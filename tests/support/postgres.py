@@ -38,7 +38,7 @@ class PostgresServer:
     directory: Path
     port: int
     user: str = "app"
-    password: str = "app-test-password"  # noqa: S105 (a throwaway test server)
+    password: str = "app-test-password"
 
     def __post_init__(self) -> None:
         self.created = 0
@@ -62,8 +62,18 @@ class PostgresServer:
             shutil.chown(self.socket_dir, "postgres")
             shutil.chown(pwfile, "postgres")
         self._as_postgres(
-            self.bindir / "initdb", "-D", self.data, "-U", self.user, "--pwfile", pwfile,
-            "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync",
+            self.bindir / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            self.user,
+            "--pwfile",
+            pwfile,
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-sync",
         )
 
     def start(self) -> None:
@@ -72,8 +82,17 @@ class PostgresServer:
             "-c max_connections=200 -c fsync=off -c full_page_writes=off"
         )
         self._as_postgres(
-            self.bindir / "pg_ctl", "-D", self.data, "-l", self.directory / "server.log",
-            "-o", options, "-w", "-t", "60", "start",
+            self.bindir / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.directory / "server.log",
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
         )
 
     def stop(self) -> None:

@@ -37,9 +37,17 @@ def project_venv(backend: Path, python_version: str) -> Path:
                 env=env,
             )
             subprocess.run(
-                [UV, "pip", "install", "--quiet", "--require-hashes",
-                 "--python", str(venv / "bin" / "python"),
-                 "-r", str(backend / "requirements-dev.txt")],
+                [
+                    UV,
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--require-hashes",
+                    "--python",
+                    str(venv / "bin" / "python"),
+                    "-r",
+                    str(backend / "requirements-dev.txt"),
+                ],
                 check=True,
                 env=env,
             )
