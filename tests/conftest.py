@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pytest_redis import factories
 
+from support import frontend
 from support.answers import ANSWER_SETS
 from support.postgres import PostgresServer, free_port
 from support.projects import Project
@@ -56,3 +57,10 @@ def postgres():
 @pytest.fixture(scope="session")
 def redis_url(redis_proc) -> str:
     return f"redis://{redis_proc.host}:{redis_proc.port}/0"
+
+
+@pytest.fixture(scope="session")
+def frontend_build(render, tmp_path_factory) -> frontend.Frontend:
+    """The defaults render's frontend, built once for the session."""
+    source = render("defaults").path / "frontend"
+    return frontend.build(source, tmp_path_factory.mktemp("frontend") / "frontend")

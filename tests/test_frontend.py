@@ -5,71 +5,22 @@ never land in the render that other tests read.
 """
 
 import json
-import os
 import re
 import shutil
-import subprocess
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from support.frontend import Frontend, npm, output
+
 # esbuild's [hash]: eight characters of upper-case base32.
 HASHED = re.compile(r"[a-z][a-z0-9_-]*-[A-Z2-7]{8}\.(?:js|css)")
 
 
-def npm(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run npm in cwd; never raises on failure."""
-    executable = shutil.which("npm")
-    assert executable, "npm is not installed: the frontend needs Node 20+ and npm"
-    env = {
-        **os.environ,
-        "npm_config_update_notifier": "false",
-        "npm_config_fund": "false",
-        "npm_config_audit": "false",
-        "NO_COLOR": "1",
-    }
-    return subprocess.run(
-        [executable, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def output(result: subprocess.CompletedProcess) -> str:
-    return f"exit {result.returncode}\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
-
-
-@dataclass
-class Frontend:
-    path: Path
-    install: subprocess.CompletedProcess
-    build: subprocess.CompletedProcess
-
-    @property
-    def dist(self) -> Path:
-        return self.path / "dist"
-
-    def require_build(self) -> None:
-        if self.install.returncode != 0 or self.build.returncode != 0:
-            pytest.fail("the frontend did not build:\n" + output(self.install) + output(self.build))
-
-
 @pytest.fixture(scope="module")
-def frontend(render, tmp_path_factory) -> Frontend:
-    """The defaults render's frontend, copied out, installed with npm ci and built."""
-    source = render("defaults").path / "frontend"
-    assert source.is_dir(), "the defaults render has no frontend/"
-    path = tmp_path_factory.mktemp("frontend") / "frontend"
-    shutil.copytree(source, path, ignore=shutil.ignore_patterns("node_modules", "dist"))
-    install = npm("ci", cwd=path)
-    build = npm("run", "build", cwd=path) if install.returncode == 0 else install
-    return Frontend(path, install, build)
+def frontend(frontend_build) -> Frontend:
+    return frontend_build
 
 
 class PageScan(HTMLParser):

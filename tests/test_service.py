@@ -2,16 +2,14 @@
 settings, in front of real PostgreSQL and Redis."""
 
 import json
-import signal
-import subprocess
 import time
 
 import pytest
 
 from support import compose
+from support.backend import gunicorn
 from support.dockerfiles import Dockerfile
-from support.http import json_body, request, wait_for
-from support.postgres import free_port
+from support.http import json_body, request
 
 pytestmark = pytest.mark.parametrize("name", ["defaults", "everything-off"])
 
@@ -27,30 +25,8 @@ def service(name, render, postgres, redis_url, tmp_path):
     )
     # The test talks to gunicorn as the reverse proxy would.
     env["DJANGO_TRUSTED_PROXIES"] = f"{PROXY}/32"
-    # What the image build and the release step do before gunicorn starts.
-    for step in (["collectstatic", "--no-input"], ["migrate", "--no-input"]):
-        result = project.run("python", "manage.py", *step, env=env)
-        assert result.returncode == 0, result.stderr
-    port = free_port()
-    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
-    venv_bin = project.venv() / "bin"
-    # The production image's own command, outside Docker.
-    command = Dockerfile.parse(project.backend / "Dockerfile").exec_form("CMD", "production")
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [venv_bin / command[0], *command[1:]],
-        cwd=project.backend,
-        env=project.env(**env),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(port, "/health/live/")
+    with gunicorn(project, env, tmp_path / "gunicorn.log") as port:
         yield project, port, tmp_path / "gunicorn.log", env
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
-        log.close()
 
 
 def api(port: int, path: str, project, **kwargs):
@@ -122,7 +98,8 @@ def test_readiness_follows_the_database(service, postgres):
 
 def test_the_image_and_compose_health_checks_hit_the_live_probe(service):
     """The HEALTHCHECK command and compose's, run as the container would run them."""
-    project, _, _, env = service
+    project, port, _, env = service
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     dockerfile = Dockerfile.parse(project.backend / "Dockerfile")
     checks = [dockerfile.exec_form("HEALTHCHECK", "production")]
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):

@@ -20,7 +20,8 @@ DEFAULTS: dict = {}
 ANSWER_SETS: dict[str, dict] = {
     "defaults": DEFAULTS,
     "everything-off": {feature: False for feature in FEATURES},
-    "all-on": {feature: True for feature in FEATURES},
+    # Every feature, with TLS ending at a load balancer instead of nginx.
+    "all-on": {**{feature: True for feature in FEATURES}, "tls_termination": "load_balancer"},
     # Non-default names, the other supported Python, and a Swarm deployment.
     "renamed": {
         "deploy_target": "swarm",

@@ -2,6 +2,8 @@
 
 import http.client
 import json
+import socket
+import ssl
 import time
 
 
@@ -14,8 +16,22 @@ def request(
     method: str = "GET",
     body: bytes | None = None,
     timeout: float = 30,
+    source: str | None = None,
+    tls: bool = False,
 ):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    """One request; ``source`` picks the client's loopback address (127.0.0.x)."""
+    source_address = (source, 0) if source else None
+    if tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the tests' own self-signed certificate
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=timeout, source_address=source_address, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=timeout, source_address=source_address
+        )
     try:
         connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
         response = connection.getresponse()
@@ -41,3 +57,15 @@ def wait_for(port: int, path: str, status: int = 200, timeout: float = 60, **kwa
             last = error
         time.sleep(0.25)
     raise TimeoutError(f"{path} on port {port} did not answer {status} (last: {last})")
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

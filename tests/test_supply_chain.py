@@ -1,0 +1,115 @@
+"""CI workflows, dependency updates and secrets: what a render publishes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+BIN = Path(sys.executable).parent
+TRIVY_ACTION_SHA = "ed142fd0673e97e23eac54620cfb913e5ce36c25"  # v0.36.0
+
+
+def workflows(project) -> list[Path]:
+    return sorted((project.path / ".github" / "workflows").glob("*.yml"))
+
+
+def test_workflows_match_the_github_schema(project):
+    files = workflows(project)
+    expected = (
+        ["ci.yml", "security-scan.yml"] if project.answers["use_security_scan"] else ["ci.yml"]
+    )
+    assert [f.name for f in files] == expected
+    result = subprocess.run(
+        [BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing_of_medium_severity_or_above(project):
+    result = subprocess.run(
+        [
+            BIN / "zizmor",
+            "--offline",
+            "--min-severity",
+            "medium",
+            "--format",
+            "json",
+            *workflows(project),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert json.loads(result.stdout or "[]") == [], result.stdout
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_action_is_pinned_by_commit(project):
+    for path in workflows(project):
+        text = path.read_text()
+        for line in text.splitlines():
+            if "uses:" in line:
+                reference = line.split("uses:", 1)[1].split("#")[0].strip()
+                assert len(reference.rsplit("@", 1)[1]) == 40, line
+
+
+def test_the_scan_covers_images_and_configuration(project):
+    if not project.answers["use_security_scan"]:
+        assert not (project.path / ".github" / "dependabot.yml").exists()
+        return
+    workflow = yaml.safe_load((project.path / ".github/workflows/security-scan.yml").read_text())
+    triggers = workflow[True]  # YAML reads the key "on" as true
+    assert {"push", "pull_request", "schedule"} <= set(triggers)
+    assert workflow["permissions"] == {}
+    images = workflow["jobs"]["image"]
+    assert images["permissions"] == {"contents": "read", "security-events": "write"}
+    expected = ["backend", "frontend"] if project.answers["use_frontend"] else ["backend"]
+    assert images["strategy"]["matrix"]["image"] == expected
+    steps = images["steps"] + workflow["jobs"]["config"]["steps"]
+    scans = [s for s in steps if s.get("uses", "").startswith("aquasecurity/trivy-action@")]
+    assert [s["uses"] for s in scans] == [f"aquasecurity/trivy-action@{TRIVY_ACTION_SHA}"] * 2
+    assert {s["with"].get("scan-type", "image") for s in scans} == {"image", "config"}
+    uploads = [s for s in steps if "upload-sarif" in s.get("uses", "")]
+    assert len(uploads) == 2 and all(s["if"] == "always()" for s in uploads)
+
+    updates = yaml.safe_load((project.path / ".github" / "dependabot.yml").read_text())
+    ecosystems = {u["package-ecosystem"] for u in updates["updates"]}
+    assert {"pip", "docker", "docker-compose", "github-actions"} <= ecosystems
+    assert ("npm" in ecosystems) == project.answers["use_frontend"]
+
+
+def test_ci_runs_lint_and_tests_against_real_services(project):
+    workflow = yaml.safe_load((project.path / ".github/workflows/ci.yml").read_text())
+    backend = workflow["jobs"]["backend"]
+    services = set(backend["services"])
+    assert services == ({"database", "redis"} if project.answers["use_redis"] else {"database"})
+    commands = " ".join(step.get("run", "") for step in backend["steps"])
+    for expected in ("--require-hashes", "ruff check", "makemigrations --check", "pytest"):
+        assert expected in commands
+    assert ("frontend" in workflow["jobs"]) == project.answers["use_frontend"]
+
+
+def test_no_credential_is_written_into_a_render(project, tmp_path):
+    """detect-secrets over every file of the render finds nothing."""
+    result = subprocess.run(
+        [
+            BIN / "detect-secrets",
+            "scan",
+            "--all-files",
+            "--exclude-files",
+            r"(package-lock\.json|requirements.*\.txt)$",
+            ".",
+        ],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(result.stdout)["results"]
+    assert findings == {}, findings
