@@ -49,7 +49,8 @@ def tls_pair(directory: Path) -> dict[str, str]:
         check=True,
         capture_output=True,
     )
-    return {"TLS_CERTIFICATE_FILE": str(certificate), "TLS_PRIVATE_KEY_FILE": str(key)}
+    # Where the image mounts the secrets, the test's own pair stands in.
+    return {"TLS_CERTIFICATE": str(certificate), "TLS_PRIVATE_KEY": str(key)}
 
 
 def nginx_for(project, tmp_path: Path, html: Path, **env: str) -> Nginx:

@@ -18,7 +18,13 @@ def gunicorn(project, env: dict[str, str], log_path: Path, workers: int = 2):
         result = project.run("python", "manage.py", *step, env=env)
         assert result.returncode == 0, result.stderr
     port = free_port()
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
+    env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(workers),
+        # Each server its own metrics directory, as each container has.
+        "PROMETHEUS_MULTIPROC_DIR": str(log_path.parent / "prometheus-metrics"),
+    }
     command = Dockerfile.parse(project.backend / "Dockerfile").exec_form("CMD", "production")
     venv_bin = project.venv() / "bin"
     with log_path.open("w") as log:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .dockerfiles import Dockerfile
 from .http import wait_for_port
+from .postgres import free_port
 
 NGINX = "/usr/sbin/nginx"
 
@@ -57,6 +58,7 @@ class Nginx:
     https_port: int | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
     public: Path | None = field(default=None, repr=False)
+    status_port: int | None = None
 
     def write(self) -> Path:
         conf_d = self.directory / "conf.d"
@@ -80,6 +82,12 @@ class Nginx:
         }
         if self.https_port:
             moved["listen 8443 ssl;"] = f"listen 127.0.0.1:{self.https_port} ssl;"
+        if "/run/secrets/tls_certificate" in config:
+            moved["/run/secrets/tls_certificate"] = self.env["TLS_CERTIFICATE"]
+            moved["/run/secrets/tls_private_key"] = self.env["TLS_PRIVATE_KEY"]
+        if "listen 8081;" in config:
+            self.status_port = free_port()
+            moved["listen 8081;"] = f"listen 127.0.0.1:{self.status_port};"
         for old, new in moved.items():
             assert old in config, f"expected {old!r} in the rendered nginx config"
             config = config.replace(old, new)
