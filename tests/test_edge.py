@@ -12,7 +12,7 @@ import redis
 
 from support.backend import gunicorn
 from support.http import request
-from support.nginx import Nginx
+from support.nginx import Nginx, self_signed_pair
 from support.postgres import free_port
 
 BIN = Path(sys.executable).parent
@@ -26,38 +26,11 @@ SECURITY_HEADERS = {
 }
 
 
-def tls_pair(directory: Path) -> dict[str, str]:
-    directory.mkdir(parents=True, exist_ok=True)
-    certificate, key = directory / "tls_certificate", directory / "tls_private_key"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            key,
-            "-out",
-            certificate,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    # Where the image mounts the secrets, the test's own pair stands in.
-    return {"TLS_CERTIFICATE": str(certificate), "TLS_PRIVATE_KEY": str(key)}
-
-
 def nginx_for(project, tmp_path: Path, html: Path, **env: str) -> Nginx:
     tls = project.answers.get("tls_termination") == "nginx"
     settings = {"TRUSTED_PROXY_RANGE": f"{LOAD_BALANCER}/32", **env}
     if tls:
-        settings.update(tls_pair(tmp_path / "tls"))
+        settings.update(self_signed_pair(tmp_path / "tls"))
     return Nginx(
         frontend=project.path / "frontend",
         directory=tmp_path / "nginx",

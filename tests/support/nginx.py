@@ -150,3 +150,30 @@ http {{
 
     def access_log(self) -> str:
         return (self.directory / "access.log").read_text()
+
+
+def self_signed_pair(directory: Path) -> dict[str, str]:
+    """A throwaway certificate and key, standing in for the image's TLS secrets."""
+    directory.mkdir(parents=True, exist_ok=True)
+    certificate, key = directory / "tls_certificate", directory / "tls_private_key"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return {"TLS_CERTIFICATE": str(certificate), "TLS_PRIVATE_KEY": str(key)}
