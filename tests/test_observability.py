@@ -192,6 +192,7 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
     env = project.production_env(
         tmp_path / "secrets", database, f"redis://{redis_proc.host}:{redis_proc.port}/0"
     )
+    env["DJANGO_TRUSTED_PROXIES"] = "127.0.0.1/32"  # the test speaks as the proxy
     textfiles = tmp_path / "backups" / "metrics"
     textfiles.mkdir(parents=True)
     # What scripts/verify-backup.sh leaves after a verified backup.

@@ -26,8 +26,9 @@ class TrustedProxyMiddleware:
 
     X-Forwarded-For is read right to left, skipping the trusted proxies; the
     first other address is the client. A request that did not come from a
-    trusted proxy keeps its own peer address, so a client cannot choose the
-    address it is logged and rate-limited under by sending the header itself.
+    trusted proxy keeps its own peer address and loses its X-Forwarded-*
+    headers, so a client can choose neither the address it is logged and
+    rate-limited under nor whether Django believes it used HTTPS.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -45,8 +46,14 @@ class TrustedProxyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         peer = request.META.get("REMOTE_ADDR", "")
+        if not self.is_trusted(peer):
+            # Only a trusted proxy may say whom and over which scheme it
+            # forwarded: SECURE_PROXY_SSL_HEADER must never see a client's own.
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+            request.META.pop("HTTP_X_FORWARDED_FOR", None)
+            return self.get_response(request)
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded and self.is_trusted(peer):
+        if forwarded:
             for hop in reversed([part.strip() for part in forwarded.split(",")]):
                 if not self.is_trusted(hop):
                     # A garbled hop leaves the proxy's own address in place.

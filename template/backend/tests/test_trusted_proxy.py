@@ -36,3 +36,14 @@ def test_no_proxy_is_trusted_by_default(client):
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
 def test_a_garbled_forwarded_header_keeps_the_proxy_address(client):
     assert client_address(client, PROXY, "not-an-ip") == PROXY
+
+
+@override_settings(
+    TRUSTED_PROXIES=["10.0.0.0/8"],
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    SECURE_SSL_REDIRECT=True,
+)
+def test_only_a_trusted_proxy_may_say_the_request_was_https(client):
+    https = {"HTTP_X_FORWARDED_PROTO": "https"}
+    assert client.get("/api/customers/", REMOTE_ADDR=PROXY, **https).status_code == 200
+    assert client.get("/api/customers/", REMOTE_ADDR="192.0.2.50", **https).status_code == 301
