@@ -40,7 +40,7 @@ DIRECT: dict[str, list[str]] = {
     "use_monitoring": ["django-prometheus==2.4.0"],
     "use_sentry": ["sentry-sdk==2.75.0"],
 }
-DEV = ["pytest==9.0.3", "pytest-django==4.14.0", "ruff==0.17.6"]
+DEV = ["pytest==9.0.3", "pytest-django==4.14.0", "ruff==0.17.6", "selenium==4.51.0"]
 
 LOCK_HEADER = """\
 # Every package pinned with its hashes: pip installs exactly what was tested.
@@ -64,6 +64,7 @@ def compile_lock(requirements: list[str], constraints: Path | None = None) -> st
             "compile",
             "--quiet",
             "--universal",
+            "--no-python-downloads",
             "--python-version",
             PYTHON_FLOOR,
             "--no-header",
@@ -133,11 +134,12 @@ def main() -> None:
             )
         )
 
-        dev_pins = {cond: list(group) for cond, group in pins.items()}
-        for name, entry in sorted(entries(compile_lock(DEV, full)).items()):
-            if name not in all_entries:
-                dev_pins[""].append(entry)
-        dev_pins[""].sort()
+        # The dev tools' own dependencies are needed whatever the features.
+        dev_entries = entries(compile_lock(DEV, full))
+        dev_pins: dict[str, list[str]] = {}
+        for name, entry in sorted({**all_entries, **dev_entries}.items()):
+            cond = "" if name in dev_entries else condition(needed_by[name])
+            dev_pins.setdefault(cond, []).append(entry)
         (BACKEND / "requirements-dev.txt.jinja").write_text(
             conditional(dev_pins, lock_header("requirements-dev.in", "requirements-dev.txt"))
         )
