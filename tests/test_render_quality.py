@@ -81,10 +81,11 @@ def test_layout_reads_as_written_by_hand(project):
 
 
 def test_python_is_ruff_clean(project):
+    """All of the render's Python: backend/ by its own config, scripts/ by ruff.toml."""
     for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         result = subprocess.run(
             [BIN / "ruff", *command, "."],
-            cwd=project.backend,
+            cwd=project.path,
             capture_output=True,
             text=True,
             check=False,
