@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from secrets import token_urlsafe
 
+import pytest
 import yaml
 
 from support import compose
@@ -267,3 +268,14 @@ def test_health_check_commands_exist_in_their_images(project):
             programs = SHELL_PROGRAMS.findall(command[0]) if kind == "CMD-SHELL" else command[:1]
             available = IMAGE_COMMANDS[image.rsplit(":", 1)[0]]
             assert programs and set(programs) <= available, (service_name, programs)
+
+
+@pytest.mark.parametrize("name", ["defaults", "all-on", "renamed"])
+def test_monitoring_reads_the_backups_where_the_scripts_write_them(name, render):
+    project = render(name)
+    assert project.answers["use_backups"] and project.answers["use_monitoring"]
+    defaults = (project.path / "scripts" / "defaults.sh").read_text()
+    [scripts_root] = re.findall(r': "\$\{BACKUP_ROOT:=([^}]+)\}"', defaults)
+    stack = (project.path / "docker-compose.prod.yml").read_text()
+    assert f"${{BACKUP_ROOT:-{scripts_root}}}/metrics:/backups/metrics:ro" in stack
+    assert compose.env_file(project.path / ".env.example")["BACKUP_ROOT"] == scripts_root
