@@ -130,7 +130,7 @@ def test_a_project_updates_to_a_new_release_keeping_the_users_work(template_repo
         '    assert settings.TIME_ZONE == "Europe/Berlin"\n'
     )
     runbook = project / "docs/runbook.md"
-    runbook.parent.mkdir()
+    runbook.parent.mkdir(exist_ok=True)
     runbook.write_text("# Runbook\n\nRestart the backend before paging anyone.\n")
     with (project / "backend/README.md").open("a") as readme:
         readme.write("\n## On call\n\nThe platform team answers for /health/.\n")
