@@ -30,6 +30,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _rotating_file(log_dir: str, name: str, megabytes: int, keep: int) -> dict:
+    return {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(Path(log_dir) / name),
+        "maxBytes": megabytes * 1024 * 1024,
+        "backupCount": keep,
+        "encoding": "utf-8",
+        "formatter": "json",
+        "filters": ["request_id"],
+    }
+
+
 def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
     """A dictConfig for stdout, plus rotating files when ``log_dir`` is given.
 
@@ -48,23 +60,9 @@ def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
     security_handlers = ["stdout"]
     if log_dir:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
-        handlers["application_file"] = {
-            "class": "logging.handlers.RotatingFileHandler",
-            "filename": str(Path(log_dir) / "application.log"),
-            "maxBytes": 50 * 1024 * 1024,
-            "backupCount": 5,
-            "encoding": "utf-8",
-            "formatter": "json",
-            "filters": ["request_id"],
-        }
+        handlers["application_file"] = _rotating_file(log_dir, "application.log", 50, 5)
         handlers["security_file"] = {
-            "class": "logging.handlers.RotatingFileHandler",
-            "filename": str(Path(log_dir) / "security.log"),
-            "maxBytes": 10 * 1024 * 1024,
-            "backupCount": 10,
-            "encoding": "utf-8",
-            "formatter": "json",
-            "filters": ["request_id"],
+            **_rotating_file(log_dir, "security.log", 10, 10),
             "level": "WARNING",
         }
         root_handlers.append("application_file")
