@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support.tree import LEFT_OUT
+
 BIN = Path(sys.executable).parent
 # Jinja with this template's delimiters (see copier.yml): an expression, a
 # statement or a comment that was not rendered. Python's Callable[[...]] and
@@ -36,11 +38,12 @@ TEXT_SUFFIXES = {
 
 
 def text_files(root: Path) -> list[Path]:
+    """The render's own files: not git's, nor what running the project produced."""
     return [
         p
         for p in root.rglob("*")
         if p.is_file()
-        and ".git" not in p.parts
+        and not LEFT_OUT.intersection(p.relative_to(root).parts)
         and (p.suffix in TEXT_SUFFIXES or p.name.startswith("."))
     ]
 

@@ -10,13 +10,28 @@ the document shows the defaults render's tree.
 import sys
 from pathlib import Path
 
+# Not part of a render: git's files, and what running the project produces
+# (all git-ignored in the project; other tests run the shared renders).
+LEFT_OUT = {
+    ".git",
+    "staticfiles",
+    "media",
+    "logs",
+    "db.sqlite3",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "node_modules",
+    "dist",
+}
+
 
 def tree(root: Path) -> str:
-    """Directories first, then files, each sorted by name; git's files left out."""
+    """Directories first, then files, each sorted by name; git's and build files left out."""
     lines = ["."]
 
     def walk(directory: Path, prefix: str) -> None:
-        entries = [p for p in directory.iterdir() if p.name != ".git"]
+        entries = [p for p in directory.iterdir() if p.name not in LEFT_OUT]
         entries.sort(key=lambda p: (not p.is_dir(), p.name))
         for index, entry in enumerate(entries):
             last = index == len(entries) - 1
