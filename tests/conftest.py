@@ -12,8 +12,6 @@ from support.answers import ANSWER_SETS
 from support.postgres import PostgresServer, free_port
 from support.projects import Project
 
-TEMPLATE = Path(__file__).resolve().parent.parent
-
 redis_proc = factories.redis_proc(executable="/usr/bin/redis-server", port=None)
 
 
