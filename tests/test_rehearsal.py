@@ -1,12 +1,16 @@
 """The rendered project's production rehearsal (scripts/rehearse.py), run as
 its users run it: the whole topology on loopback, the user flows in a real
-browser, then everything stopped."""
+browser, then everything stopped; and the load benchmark built on it."""
 
+import importlib.util
 import os
 import subprocess
+from xml.etree import ElementTree
 
 import psutil
 import pytest
+
+from support.template_repo import TEMPLATE
 
 
 def still_running(session: int) -> list[str]:
@@ -52,3 +56,45 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
     if project.answers["use_backups"]:
         assert "A backup taken and verified" in stdout
     assert still_running(process.pid) == []
+
+
+# ---------------------------------------------------------------------------
+# The load benchmark (scripts/benchmark.py, tools/bench-load), at a tiny size
+# ---------------------------------------------------------------------------
+
+
+def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "bench_load", TEMPLATE / "tools" / "bench_load.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = bench.measure(
+        render("defaults"),
+        render("everything-off"),
+        tmp_path,
+        customers=600,
+        small=300,
+        duration=1,
+        warmup=0,
+    )
+    scenarios = ["list, first page", "list, deep page", "search by last name", "detail", "create"]
+    for config in bench.CONFIGURATIONS:
+        run = results[config.key]
+        assert run["via"] == config.via
+        assert [r["scenario"] for r in run["results"]] == scenarios, config.key
+        for r in run["results"]:
+            # Every request answered 2xx: no redirect, no 429, no socket error.
+            assert r["requests"] > 0 and r["errors"] == 0, (config.key, r)
+    assert results["production"]["customers"] == 600
+    assert results["production-small"]["customers"] == 300
+    assert results["naive"]["settings"].endswith(".settings.naive")
+    # The report: the targets with a verdict each, every comparison, the plot.
+    report = bench.report(results, "tools/bench-load", "load.svg")
+    assert report.count("| yes |") + report.count("| **no** |") == len(bench.targets(results))
+    for heading in ("(a) What the production features cost", "(b) What growth costs"):
+        assert f"## {heading}" in report
+    assert "## (c) What the template buys" in report
+    bench.plot(results, tmp_path / "load.svg")
+    svg = ElementTree.parse(tmp_path / "load.svg").getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"

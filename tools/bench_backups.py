@@ -15,8 +15,6 @@ suite runs measure() at a tiny size so this code keeps working.
 """
 
 import argparse
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -35,6 +33,7 @@ from support.backups import (  # noqa: E402
     migrate,
     psql,
 )
+from support.host import machine  # noqa: E402
 from support.postgres import PostgresServer, free_port  # noqa: E402
 from support.projects import Project  # noqa: E402
 
@@ -189,18 +188,6 @@ def reading(results: dict[str, dict[str, float]]) -> str:
         "live database, the case a recovery is for, only ours restores anything: the "
         "playbook's procedure leaves the lost customers lost and reports success.\n"
     )
-
-
-def machine() -> str:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} CPUs ({model or platform.machine()}), {memory:.0f} GiB RAM"
 
 
 def main() -> int:

@@ -40,7 +40,13 @@ DIRECT: dict[str, list[str]] = {
     "use_monitoring": ["django-prometheus==2.4.0"],
     "use_sentry": ["sentry-sdk==2.75.0"],
 }
-DEV = ["pytest==9.0.3", "pytest-django==4.14.0", "ruff==0.17.6", "selenium==4.51.0", "pyyaml==6.0.3"]
+DEV = [
+    "pytest==9.0.3",
+    "pytest-django==4.14.0",
+    "ruff==0.17.6",
+    "selenium==4.51.0",
+    "pyyaml==6.0.3",
+]
 
 LOCK_HEADER = """\
 # Every package pinned with its hashes: pip installs exactly what was tested.

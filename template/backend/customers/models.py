@@ -17,7 +17,8 @@ class Customer(models.Model):
         db_table = "customers"
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The unique constraint on email already indexes it on its own.
+            # The unique constraint on email already indexes it on its own. The
+            # search's prefix indexes are PostgreSQL-only: migration 0002.
             models.Index(fields=["last_name", "first_name"], name="customers_name_idx"),
             models.Index(fields=["created_at"], name="customers_created_idx"),
             models.Index(fields=["is_active", "created_at"], name="customers_active_created_idx"),
