@@ -70,7 +70,7 @@ def new_migration(backend: Path, name: str, body: str) -> None:
 
 
 GOOD_MIGRATION = """\
-    dependencies = [("customers", "0001_initial")]
+    dependencies = [("customers", "0002_search_indexes")]
     operations = [
         migrations.RunSQL(
             "ALTER TABLE customers ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0",
@@ -83,7 +83,7 @@ GOOD_MIGRATION = """\
 # changed schema and changed data behind, as a real half-applied migration does.
 FAILING_MIGRATION = """\
     atomic = False
-    dependencies = [("customers", "0001_initial")]
+    dependencies = [("customers", "0002_search_indexes")]
     operations = [
         migrations.RunSQL("ALTER TABLE customers ADD COLUMN loyalty_points integer DEFAULT 0"),
         migrations.RunSQL("CREATE TABLE customers_leftover (id integer)"),
@@ -497,7 +497,7 @@ def test_verification_fails_when_the_restore_differs_from_the_manifest(
 def migrate_production(project, postgres, database, tmp_path, migration, *options):
     backend = tmp_path / "backend"
     shutil.copytree(project.backend, backend)
-    new_migration(backend, "0002_loyalty", migration)
+    new_migration(backend, "0003_loyalty", migration)
     password_file = tmp_path / "db_password"
     password_file.write_text(postgres.password + "\n")
     (tmp_path / "media").mkdir()
@@ -553,8 +553,8 @@ def test_a_good_migration_applies_and_its_plan_is_logged(render, postgres, datab
     load_customers(postgres, database, 100)
     result = migrate_production(project, postgres, database, tmp_path, GOOD_MIGRATION)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"plan: customers\.0002_loyalty\n.*plan: +Raw SQL operation", result.stderr)
-    assert re.search(r"migrate: +Applying customers\.0002_loyalty\.\.\. OK\n", result.stderr)
+    assert re.search(r"plan: customers\.0003_loyalty\n.*plan: +Raw SQL operation", result.stderr)
+    assert re.search(r"migrate: +Applying customers\.0003_loyalty\.\.\. OK\n", result.stderr)
     (snapshot,) = backups(tmp_path / "backups")
     assert f"the snapshot stays at {tmp_path / 'backups' / snapshot}" in result.stderr
     assert psql(postgres, database, "SELECT sum(loyalty_points) FROM customers") == "0"
@@ -565,7 +565,7 @@ def test_a_dry_run_logs_the_plan_and_changes_nothing(render, postgres, database,
     before = database_fingerprint(postgres, database)
     result = migrate_production(project, postgres, database, tmp_path, GOOD_MIGRATION, "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "plan: customers.0002_loyalty" in result.stderr
+    assert "plan: customers.0003_loyalty" in result.stderr
     assert "dry run: nothing was changed" in result.stderr
     assert not (tmp_path / "backups").exists()
     assert database_fingerprint(postgres, database) == before
@@ -665,7 +665,7 @@ def test_the_deployment_checklist_runs_as_written(render, postgres, database, tm
     deployment = Deployment(project, postgres, database, tmp_path)
     load_customers(postgres, database, 1000)
     # The release brings a migration; the host already has a night's backup.
-    new_migration(deployment.home / "backend", "0002_loyalty", GOOD_MIGRATION)
+    new_migration(deployment.home / "backend", "0003_loyalty", GOOD_MIGRATION)
     deployment.run("scripts/backup-prod.sh")
     checklist = (deployment.home / "docs" / "DEPLOYMENT_CHECKLIST.md").read_text()
     commands = shell_commands(checklist)
@@ -675,7 +675,7 @@ def test_the_deployment_checklist_runs_as_written(render, postgres, database, tm
     for number, command in enumerate(commands):
         result = deployment.run(command)
         if number == migrate_at:
-            assert "plan: customers.0002_loyalty" in result.stderr
+            assert "plan: customers.0003_loyalty" in result.stderr
             assert psql(postgres, database, "SELECT count(loyalty_points) FROM customers")
     # The checklist ends with the way back: the pre-migration snapshot restored.
     assert commands[-1].startswith("scripts/restore.sh --database-only")

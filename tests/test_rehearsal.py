@@ -76,6 +76,7 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
         customers=600,
         small=300,
         duration=1,
+        repeats=1,
         warmup=0,
     )
     scenarios = ["list, first page", "list, deep page", "search by last name", "detail", "create"]

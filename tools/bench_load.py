@@ -108,6 +108,7 @@ def run_one(
     workdir: Path,
     customers: int,
     duration: int,
+    repeats: int,
     warmup: int,
 ) -> dict:
     output = workdir / f"{config.key}.json"
@@ -118,6 +119,8 @@ def run_one(
         str(customers),
         "--duration",
         str(duration),
+        "--repeats",
+        str(repeats),
         "--warmup",
         str(warmup),
         "--json",
@@ -143,6 +146,7 @@ def measure(
     customers: int,
     small: int,
     duration: int,
+    repeats: int,
     warmup: int,
 ) -> dict[str, dict]:
     """Every configuration, one after the other: {key: benchmark.py's JSON}."""
@@ -153,7 +157,7 @@ def measure(
         if config.naive:
             project = naive_copy(project, workdir)
         size = customers if config.size == "large" else small
-        results[config.key] = run_one(config, project, workdir, size, duration, warmup)
+        results[config.key] = run_one(config, project, workdir, size, duration, repeats, warmup)
     return results
 
 
@@ -189,8 +193,9 @@ def markdown(results: dict[str, dict]) -> str:
     titles = {c.key: f"{c.title} ({results[c.key]['customers']:,})" for c in CONFIGURATIONS}
     out = ["## Every configuration\n"]
     out.append(
-        "Throughput in requests per second, then p50 / p95 / p99 latency in milliseconds,"
-        " then errors (non-2xx answers and socket errors).\n"
+        "Throughput in requests per second (the median run; in brackets the lowest and"
+        " highest run), then that run's p50 / p95 / p99 latency in milliseconds, then its"
+        " errors (non-2xx answers and socket errors).\n"
     )
     out.append("| configuration | " + " | ".join(names) + " |")
     out.append("| --- |" + " ---: |" * len(names))
@@ -198,10 +203,12 @@ def markdown(results: dict[str, dict]) -> str:
         cells = []
         for name in names:
             r = runs[c.key][name]
+            low, high = r["throughput_range"]
             if r["requests"]:
                 cells.append(
-                    f"{r['throughput']:,.0f}/s; {r['p50_ms']:.0f} / {r['p95_ms']:.0f} /"
-                    f" {r['p99_ms']:.0f} ms; {r['error_rate']:.2%}"
+                    f"{r['throughput']:,.0f}/s ({low:,.0f}-{high:,.0f});"
+                    f" {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['p99_ms']:.0f} ms;"
+                    f" {r['error_rate']:.2%}"
                 )
             else:
                 cells.append("nothing answered")
@@ -336,6 +343,7 @@ def plot(results: dict[str, dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     matplotlib.rcParams["svg.hashsalt"] = "bench-load"  # stable ids: diffable
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text as text, not glyph outlines
     names = scenario_names(results)
     figure, (latency, throughput) = plt.subplots(2, 1, figsize=(11, 8), sharex=True)
     width = 0.8 / len(CONFIGURATIONS)
@@ -355,7 +363,11 @@ def plot(results: dict[str, dict], path: Path) -> None:
     throughput.set_ylabel("requests per second")
     throughput.set_xticks(range(len(names)), names)
     clients = results["production"]["connections"]
-    figure.suptitle(f"wrk, {clients} concurrent clients, {results['production']['duration']} s")
+    run = results["production"]
+    figure.suptitle(
+        f"wrk, {clients} concurrent clients, the median of {run['repeats']} runs"
+        f" of {run['duration']} s per scenario"
+    )
     figure.tight_layout()
     figure.savefig(path, metadata={"Date": None})
     plt.close(figure)
@@ -368,7 +380,8 @@ def report(results: dict[str, dict], command: str, plot_name: str) -> str:
         "",
         f"Measured by `{command}` on {machine()}, {time.strftime('%Y-%m-%d')}."
         f" Every configuration ran {production['connections']} concurrent wrk clients"
-        f" (one wrk thread) for {production['duration']} s per scenario after a warm-up,"
+        f" (one wrk thread) per scenario, {production['repeats']} runs of"
+        f" {production['duration']} s after a warm-up each (the median run counts),"
         f" against gunicorn with {production['gunicorn_workers']} sync workers (the image's"
         " default for this machine's cores), PostgreSQL and Redis with their default"
         " settings, all on loopback on the same machine as wrk. Rate limits are raised for"
@@ -392,8 +405,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=10_000, help="the growth comparison's table")
-    parser.add_argument("--duration", type=int, default=15, help="seconds per scenario")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds before each scenario")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per scenario; the median")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds before each run")
     parser.add_argument("--write", type=Path, help="write the report here, its plot beside it")
     args = parser.parse_args()
 
@@ -419,6 +433,7 @@ def main() -> int:
             args.customers,
             args.small,
             args.duration,
+            args.repeats,
             args.warmup,
         )
     finally:
