@@ -178,7 +178,7 @@ def comparison(name: str, a: dict, b: dict) -> str:
 
     def side(r: dict) -> str:
         if not r["requests"]:
-            return f"nothing answered ({r['errors']:,} errors)"
+            return "nothing answered"
         return f"{r['throughput']:,.0f}/s, p95 {r['p95_ms']:.0f} ms"
 
     throughput = ratio(a["throughput"], b["throughput"])
@@ -195,7 +195,10 @@ def markdown(results: dict[str, dict]) -> str:
     out.append(
         "Throughput in requests per second (the median run; in brackets the lowest and"
         " highest run), then that run's p50 / p95 / p99 latency in milliseconds, then its"
-        " errors (non-2xx answers and socket errors).\n"
+        " errors (non-2xx answers and socket errors). wrk counts a request when it"
+        " completes: one still waiting when a run ends is neither a request nor an error,"
+        " so a setup that falls behind shows as few requests at long latencies, and"
+        ' "nothing answered" means no request completed in any run.\n'
     )
     out.append("| configuration | " + " | ".join(names) + " |")
     out.append("| --- |" + " ---: |" * len(names))
@@ -319,6 +322,13 @@ def reading(results: dict[str, dict]) -> str:
     detail = production["detail"]
     cores = results["production"]["cores"]
     needed = clients / (TARGET_FAST_P95_MS / 1000)
+    # How far runs of one scenario spread where the setup keeps up (not the naive one).
+    noise = max(
+        (r["throughput_range"][1] - r["throughput_range"][0]) / r["throughput"]
+        for c in CONFIGURATIONS
+        if not c.naive
+        for r in results[c.key]["results"]
+    )
     return (
         "## Reading the figures\n\n"
         f"wrk's {clients} clients send their next request as soon as the last one is"
@@ -331,7 +341,10 @@ def reading(results: dict[str, dict]) -> str:
         f" {cores} cores shared by PostgreSQL, Redis, nginx, wrk and the workers deliver:"
         " that target measures the machine, not the template, and is reported as missed."
         " Below saturation, latency is the single request's cost, a few milliseconds"
-        " (see the project's access log, `duration_ms`).\n"
+        " (see the project's access log, `duration_ms`).\n\n"
+        f"Runs of the same scenario on this machine differ by up to {noise:.0%} in"
+        " throughput where the setup keeps up (the brackets below): a difference between"
+        " two configurations smaller than that is not a finding.\n"
     )
 
 
@@ -352,7 +365,12 @@ def plot(results: dict[str, dict], path: Path) -> None:
         xs = [n + (i - len(CONFIGURATIONS) / 2 + 0.5) * width for n in range(len(names))]
         label = f"{config.title} ({results[config.key]['customers']:,})"
         latency.bar(xs, [runs[n]["p95_ms"] for n in names], width, label=label)
-        throughput.bar(xs, [runs[n]["throughput"] for n in names], width, label=label)
+        middle = [runs[n]["throughput"] for n in names]
+        spread = [
+            [m - runs[n]["throughput_range"][0] for n, m in zip(names, middle, strict=True)],
+            [runs[n]["throughput_range"][1] - m for n, m in zip(names, middle, strict=True)],
+        ]
+        throughput.bar(xs, middle, width, yerr=spread, capsize=2, label=label)
     latency.set_yscale("log")
     latency.axhline(500, color="crimson", linestyle="--", linewidth=1)
     latency.axhline(TARGET_FAST_P95_MS, color="darkorange", linestyle=":", linewidth=1)
@@ -360,7 +378,7 @@ def plot(results: dict[str, dict], path: Path) -> None:
     latency.text(len(names) - 0.5, 52, "issue: p95 < 50 ms", ha="right", fontsize=8)
     latency.set_ylabel("p95 latency, ms (log)")
     latency.legend(fontsize=8, loc="upper left")
-    throughput.set_ylabel("requests per second")
+    throughput.set_ylabel("requests per second (median run, lowest to highest)")
     throughput.set_xticks(range(len(names)), names)
     clients = results["production"]["connections"]
     run = results["production"]
