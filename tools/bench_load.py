@@ -217,14 +217,17 @@ def markdown(results: dict[str, dict]) -> str:
                 cells.append("nothing answered")
         out.append(f"| {titles[c.key]} | " + " | ".join(cells) + " |")
 
-    def compare(heading: str, text: str, left: str, right: str, rows: list[str]) -> None:
-        out.append(f"\n## {heading}\n\n{text}\n")
+    def side_by_side(left: str, right: str, rows: list[str]) -> None:
         out.append(
             f"| scenario | {titles[left]} | {titles[right]} | throughput | p95 |\n"
             "| --- | ---: | ---: | ---: | ---: |"
         )
         for name in rows:
             out.append(comparison(name, runs[left][name], runs[right][name]))
+
+    def compare(heading: str, text: str, left: str, right: str, rows: list[str]) -> None:
+        out.append(f"\n## {heading}\n\n{text}\n")
+        side_by_side(left, right, rows)
 
     compare(
         "(a) What the production features cost",
@@ -238,12 +241,7 @@ def markdown(results: dict[str, dict]) -> str:
         names,
     )
     out.append("")
-    out.append(
-        f"| scenario | {titles['production']} | {titles['production-direct']} | throughput"
-        " | p95 |\n| --- | ---: | ---: | ---: | ---: |"
-    )
-    for name in names:
-        out.append(comparison(name, runs["production"][name], runs["production-direct"][name]))
+    side_by_side("production", "production-direct", names)
     compare(
         "(b) What growth costs",
         "The production render at the large table against the small one.",
