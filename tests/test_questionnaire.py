@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from support.answers import QUESTIONS
+from support.interpreters import find_python
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 COPIER = str(Path(sys.executable).with_name("copier"))
@@ -66,11 +67,30 @@ def test_every_question_has_short_help_and_a_validator_where_a_value_can_be_wron
             assert spec.get("validator", "").strip(), f"{name} takes any value"
 
 
+@pytest.mark.parametrize("version", QUESTIONS["python_version"]["choices"])
+def test_no_package_name_shadows_a_standard_library_module(version):
+    names = yaml.safe_load((TEMPLATE / "copier.yml").read_text())["python_names"]["default"]
+    listed = subprocess.run(
+        [find_python(version), "-c", "import sys; print(*sorted(sys.stdlib_module_names))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    # django_project's pattern allows no capital and no leading underscore.
+    importable = {name for name in listed if name.islower() and not name.startswith("_")}
+    assert importable - set(names["modules"]) == set()
+
+
 @pytest.mark.parametrize(
     ("data", "question", "message"),
     [
         (["project_name=   "], "project_name", "must not be empty"),
         (["project_name=Acme\nCorp"], "project_name", "must be one line, printable"),
+        (
+            ["project_name=Acme\N{RIGHT-TO-LEFT OVERRIDE}Corp"],
+            "project_name",
+            "must be one line, printable",
+        ),
         (["project_name=!!!"], "project_slug", "type one, such as acme"),
         (["project_slug=Customer_Management"], "project_slug", "must match ^[a-z][a-z0-9-]*$"),
         (["project_slug=9lives"], "project_slug", "must match ^[a-z][a-z0-9-]*$"),
