@@ -41,7 +41,7 @@ def nginx_for(project, tmp_path: Path, html: Path, **env: str) -> Nginx:
     )
 
 
-@pytest.mark.parametrize("name", ["defaults", "all-on", "no-rate-limiting", "renamed"])
+@pytest.mark.parametrize("name", ["defaults", "all-on", "no-redis", "no-rate-limiting", "renamed"])
 def test_nginx_accepts_the_rendered_config(name, render, tmp_path):
     project = render(name)
     nginx = nginx_for(project, tmp_path, tmp_path / "html", BACKEND_UPSTREAM="127.0.0.1:9")
@@ -50,7 +50,7 @@ def test_nginx_accepts_the_rendered_config(name, render, tmp_path):
     assert "syntax is ok" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["defaults", "all-on", "no-rate-limiting"])
+@pytest.mark.parametrize("name", ["defaults", "all-on", "no-redis", "no-rate-limiting"])
 def test_gixy_finds_nothing(name, render, tmp_path):
     project = render(name)
     nginx = nginx_for(project, tmp_path, tmp_path / "html", BACKEND_UPSTREAM="127.0.0.1:9")
@@ -131,7 +131,10 @@ SLOW_NGINX = {"NGINX_API_RATE": "1r/m", "NGINX_API_BURST": "5"}
 BURST = 5
 
 
-@pytest.mark.parametrize("edge", [("defaults", SLOW_NGINX, {})], indirect=True)
+# Without Redis, nginx still limits (Django does not: it has no shared cache).
+@pytest.mark.parametrize(
+    "edge", [("defaults", SLOW_NGINX, {}), ("no-redis", SLOW_NGINX, {})], indirect=True
+)
 def test_nginx_limits_each_real_client_exactly(edge):
     codes = [edge.get("/api/customers/", client="127.0.0.2")[0] for _ in range(BURST + 4)]
     assert codes == [200] * (BURST + 1) + [429] * 3

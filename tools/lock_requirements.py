@@ -36,7 +36,7 @@ DIRECT: dict[str, list[str]] = {
         "whitenoise==6.12.0",
     ],
     "use_redis": ["django-redis==7.0.0", "redis==8.1.0"],
-    "use_rate_limiting": ["django-ratelimit==4.1.0"],
+    "django_rate_limits": ["django-ratelimit==4.1.0"],
     "use_monitoring": ["django-prometheus==2.4.0"],
     "use_sentry": ["sentry-sdk==2.75.0"],
 }
