@@ -95,6 +95,7 @@ def test_no_package_name_shadows_a_standard_library_module(version):
         (["project_slug=Customer_Management"], "project_slug", "must match ^[a-z][a-z0-9-]*$"),
         (["project_slug=9lives"], "project_slug", "must match ^[a-z][a-z0-9-]*$"),
         (["project_slug=trailing-"], "project_slug", "must not end with a dash"),
+        (["project_slug=" + "a" * 33], "project_slug", "must be 32 characters or fewer"),
         (["django_project=customer-management"], "django_project", "must match ^[a-z]"),
         (["django_project=_private"], "django_project", "must match ^[a-z][a-z0-9_]*$"),
         (["django_project=class"], "django_project", "is a Python keyword"),
@@ -236,8 +237,14 @@ def test_the_slug_is_derived_from_the_name(tmp_path):
         ('Back\\slash "Quoted" 100%', "back-slash-quoted-100", "back_slash_quoted_100"),
         (
             r"Fake \N{LATIN SMALL LETTER A} escape",
-            "fake-n-latin-small-letter-a-escape",
-            "fake_n_latin_small_letter_a_escape",
+            "fake-n-latin-small-letter-a-esca",
+            "fake_n_latin_small_letter_a_esca",
+        ),
+        # Cut at 32 characters, and never on a dash.
+        (
+            "North Western Customer Services Group",
+            "north-western-customer-services",
+            "north_western_customer_services",
         ),
         # A leading digit gets "app-": a slug and a package start with a letter.
         ("3M Portal", "app-3m-portal", "app_3m_portal"),
