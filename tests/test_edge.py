@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from support import compose
 from support.backend import gunicorn
 from support.http import request
-from support.nginx import Nginx, self_signed_pair
+from support.nginx import Nginx, dev_certificate
 from support.postgres import free_port
 
 BIN = Path(sys.executable).parent
@@ -30,7 +31,7 @@ def nginx_for(project, tmp_path: Path, html: Path, **env: str) -> Nginx:
     tls = project.answers.get("tls_termination") == "nginx"
     settings = {"TRUSTED_PROXY_RANGE": f"{LOAD_BALANCER}/32", **env}
     if tls:
-        settings.update(self_signed_pair(tmp_path / "tls"))
+        settings.update(dev_certificate(project.path, tmp_path / "tls"))
     return Nginx(
         frontend=project.path / "frontend",
         directory=tmp_path / "nginx",
@@ -255,9 +256,11 @@ def test_every_kind_of_response_carries_the_security_headers(edge):
 @pytest.mark.parametrize("edge", [("defaults", SLOW_NGINX, {})], indirect=True)
 def test_tls_at_nginx_redirects_plain_http_and_sends_hsts(edge):
     assert edge.tls
-    status, headers, _ = request(edge.nginx.http_port, "/api/customers/", host="example.test")
+    status, headers, _ = request(edge.nginx.http_port, "/api/customers/?q=1", host="evil.test")
     assert status == 301
-    assert headers["Location"] == "https://example.test/api/customers/"
+    # To the image's public origin, never to the Host the client sent.
+    domain = edge.project.answers["domain_name"]
+    assert headers["Location"] == f"https://{domain}/api/customers/?q=1"
     assert "Strict-Transport-Security" not in headers  # never over plain HTTP
     assert request(edge.nginx.http_port, "/healthz")[0] == 200  # the container's check
     status, headers, _ = edge.get("/")
@@ -267,6 +270,22 @@ def test_tls_at_nginx_redirects_plain_http_and_sends_hsts(edge):
     status, headers, _ = edge.get("/api/customers/", client="127.0.0.11")
     assert status == 200
     assert "preload" in headers["Strict-Transport-Security"]
+
+
+def test_the_local_stack_redirects_plain_http_to_its_published_https_port(render, tmp_path):
+    project = render("defaults")
+    frontend = compose.load(project.path / "docker-compose.yml", {})["services"]["frontend"]
+    assert "127.0.0.1:8443:8443" in frontend["ports"]
+    origin = frontend["environment"]["NGINX_PUBLIC_ORIGIN"]
+    env = {"BACKEND_UPSTREAM": "127.0.0.1:9", "NGINX_PUBLIC_ORIGIN": origin}
+    nginx = nginx_for(project, tmp_path, tmp_path / "html", **env)
+    nginx.start()
+    try:
+        status, headers, _ = request(nginx.http_port, "/?page=2", host="localhost:8080")
+    finally:
+        nginx.stop()
+    assert status == 301
+    assert headers["Location"] == "https://localhost:8443/?page=2"
 
 
 @pytest.mark.parametrize("edge", [("all-on", SLOW_NGINX, {})], indirect=True)
