@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from . import compose
 from .frontend import npm
 
 BIN = Path(sys.executable).parent
@@ -165,3 +166,66 @@ def validate_prometheus_operator(models: Path, objects: list[dict]) -> subproces
         timeout=120,
         check=False,
     )
+
+
+# The compose stack, as the manifests are checked against it.
+
+
+def compose_stack(project) -> dict:
+    env = {**compose.env_file(project.path / ".env.example"), "IMAGE_TAG": "1.0.0"}
+    return compose.load(project.path / "docker-compose.prod.yml", env)["services"]
+
+
+# Compose services and where the manifests run them: (kind, name, container).
+WORKLOADS = {
+    "backend": ("Deployment", "backend", "backend"),
+    "migrate": ("Job", "migrate", "migrate"),
+    "frontend": ("Deployment", "frontend", "frontend"),
+    "redis": ("StatefulSet", "redis", "redis"),
+    "redis-exporter": ("StatefulSet", "redis", "redis-exporter"),
+    "nginx-exporter": ("Deployment", "frontend", "nginx-exporter"),
+    "postgres-exporter": ("Deployment", "postgres-exporter", "postgres-exporter"),
+}
+# What the cluster provides instead, and the manifests do not run.
+REPLACED = {
+    "prometheus": "the cluster's prometheus-operator, fed by ServiceMonitors and a PrometheusRule",
+    "alertmanager": "the cluster's Alertmanager (kube-prometheus-stack)",
+    "grafana": "the cluster's Grafana, loading the dashboard ConfigMap",
+    "node-exporter": "the backup metrics come from CloudNativePG's plugin (backup-rule.yaml)",
+    "database": "a CloudNativePG Cluster, or the managed database behind the database Service",
+}
+# Compose service host names as the pods reach the same thing.
+HOSTS = {"frontend:8081": "127.0.0.1:8081", "redis://redis:6379": "redis://127.0.0.1:6379"}
+
+
+def secret_files(workload: dict, item: dict) -> set[str]:
+    volumes = {v["name"]: v for v in pod_spec(workload).get("volumes", [])}
+    files = set()
+    for mount in item.get("volumeMounts", []):
+        if mount["mountPath"] != "/run/secrets":
+            continue
+        volume = volumes[mount["name"]]
+        sources = volume["projected"]["sources"] if "projected" in volume else [volume]
+        files |= {i["path"] for s in sources for i in s["secret"]["items"]}
+    return files
+
+
+def env_names(objects: list[dict], item: dict) -> set[str]:
+    names = {e["name"] for e in item.get("env", [])}
+    for source in item.get("envFrom", []):
+        config = one(objects, "ConfigMap", source["configMapRef"]["name"])
+        names |= set(config["data"])
+    return names
+
+
+def cores(value: str) -> float:
+    return float(value[:-1]) / 1000 if value.endswith("m") else float(value)
+
+
+def mebibytes(value: str) -> int:
+    return int(value.rstrip("MGi")) * (1024 if value.rstrip("i").endswith("G") else 1)
+
+
+def probe_target(item: dict, probe: dict) -> tuple[str, int]:
+    get = probe["httpGet"]
+    return get["path"], port_number(item, get["port"])
