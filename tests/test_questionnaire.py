@@ -108,7 +108,11 @@ def test_no_package_name_shadows_a_standard_library_module(version):
         # Outside the choices: copier's own message.
         (["python_version=3.11"], "python_version", "'3.11' is not in ['3.13', '3.12']"),
         (["postgres_version=14"], "postgres_version", "'14' is not in ['18', '17', '16', '15']"),
-        (["deploy_target=k8s"], "deploy_target", "'k8s' is not in ['compose', 'swarm']"),
+        (
+            ["deploy_target=k8s"],
+            "deploy_target",
+            "'k8s' is not in ['compose', 'swarm', 'kubernetes']",
+        ),
         (["nginx_api_rate=10/s"], "nginx_api_rate", "must look like 10r/s or 600r/m"),
         (["nginx_auth_burst=-1"], "nginx_auth_burst", "must be from 0 to 1000"),
         (["customers_create_rate=100r/h"], "customers_create_rate", "must look like 100/h"),

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced by tools/test and tools/demo: the template's own tooling in .venv,
-# installed from the hash-pinned requirements-test.txt (and again when it changes).
+# installed from the hash-pinned requirements-test.txt (and again when it
+# changes), and checkov in .venv/checkov from requirements-checkov.txt.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"

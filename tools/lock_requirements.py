@@ -46,6 +46,8 @@ DEV = [
     "ruff==0.17.6",
     "selenium==4.51.0",
     "pyyaml==6.0.3",
+    # CI: migrations that would break the release still running beside them.
+    "django-migration-linter==6.0.0",
 ]
 
 LOCK_HEADER = """\

@@ -35,6 +35,18 @@ ANSWER_SETS: dict[str, dict] = {
         "python_version": "3.12",
         "postgres_version": "16",
     },
+    # Kubernetes manifests beside the compose stack: every feature with a
+    # CloudNativePG cluster, and every feature off with an external database.
+    "kubernetes": {
+        **{feature: True for feature in FEATURES},
+        "deploy_target": "kubernetes",
+        "tls_termination": "load_balancer",
+    },
+    "kubernetes-everything-off": {
+        **{feature: False for feature in FEATURES},
+        "deploy_target": "kubernetes",
+        "kubernetes_database": "external",
+    },
 }
 # Each feature off on its own. Sentry is off by default, so "all-on" covers
 # it. Rate limiting stays on in "no-redis" (nginx's limits alone) and in

@@ -1,4 +1,5 @@
-"""checkov's Dockerfile and GitHub Actions checks over a render, offline.
+"""checkov's checks over a render, offline: Dockerfiles and GitHub Actions
+(and, from tests/support/kubernetes.py, the built Kubernetes manifests).
 
 checkov lives in a venv of its own, .venv-checkov/ (tools/test makes it from
 requirements-checkov.txt): its pins would hold the other tools back. Each
@@ -20,27 +21,32 @@ SKIP = re.compile(r"checkov:skip=(?P<check>[A-Z0-9_]+)(?P<rest>[^\n]*)")
 NO_REASON = "No comment provided"  # what checkov reports for a skip without one
 
 
-@functools.cache
-def scan(render: Path) -> dict[str, dict]:
-    """{framework: report} for dockerfile and github_actions."""
+def run(directory: Path, frameworks: str) -> dict[str, dict]:
+    """{framework: report} for checkov's FRAMEWORKS (comma-separated) over DIRECTORY."""
     assert CHECKOV.exists(), f"no {CHECKOV}: tools/test installs it (requirements-checkov.txt)"
     result = subprocess.run(
         [
-            *(CHECKOV, "--framework", "dockerfile,github_actions", "--directory", render),
+            *(CHECKOV, "--framework", frameworks, "--directory", directory),
             *("--compact", "--output", "json", "--skip-download"),
         ],
         # No platform account: checks come from the installed package, the
         # guideline mapping (a download) is skipped.
-        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "ERROR"},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
         check=False,
     )
     assert result.stdout.startswith(("{", "[")), result.stdout[-3000:] + result.stderr[-3000:]
     reports = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
     return {report["check_type"]: report for report in reports}
+
+
+@functools.cache
+def scan(render: Path) -> dict[str, dict]:
+    """{framework: report} for dockerfile and github_actions, once per render."""
+    return run(render, "dockerfile,github_actions")
 
 
 def problems(report: dict) -> list[str]:
