@@ -1,4 +1,5 @@
-"""Shared fixtures: each answer set rendered once per session, real servers."""
+"""Shared fixtures: each answer set rendered once per session, real servers,
+the Kubernetes renders with their overlays built."""
 
 import shutil
 import tempfile
@@ -9,6 +10,7 @@ from pytest_redis import factories
 
 from support import frontend
 from support.answers import ANSWER_SETS
+from support.kubernetes import EXTRA, OVERLAYS, build, deployment, install_crd_models
 from support.postgres import PostgresServer, free_port
 from support.projects import Project
 
@@ -62,3 +64,42 @@ def frontend_build(render, tmp_path_factory) -> frontend.Frontend:
     """The defaults render's frontend, built once for the session."""
     source = render("defaults").path / "frontend"
     return frontend.build(source, tmp_path_factory.mktemp("frontend") / "frontend")
+
+
+@pytest.fixture(scope="session")
+def k8s_render(render, copie_session):
+    """k8s_render(name) -> Project: a render of support.kubernetes.KUBERNETES."""
+    extra: dict[str, Project] = {}
+
+    def get(name: str) -> Project:
+        if name in ANSWER_SETS:
+            return render(name)
+        if name not in extra:
+            result = copie_session.copy(extra_answers=EXTRA[name])
+            if result.exception is not None:
+                raise result.exception
+            extra[name] = Project(name, result.project_dir)
+        return extra[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def deployed(k8s_render, tmp_path_factory):
+    """name -> (project, copy with secrets, {overlay: built objects})."""
+    made: dict[str, tuple] = {}
+
+    def get(name: str):
+        if name not in made:
+            project = k8s_render(name)
+            copy = deployment(project, tmp_path_factory.mktemp(name) / "project")
+            objects = {o: build(copy / "deploy/kubernetes" / o) for o in OVERLAYS}
+            made[name] = (project, copy, objects)
+        return made[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def crd_models(tmp_path_factory) -> Path:
+    return install_crd_models(tmp_path_factory.mktemp("crd-models") / "models")

@@ -1,37 +1,36 @@
 """deploy_target=kubernetes: Kustomize manifests a cluster operator would
 accept, proven without a cluster by the consumers' own tools (kubectl's
-Kustomize, the Kubernetes API schemas, checkov, prometheus-operator's
-models, promtool) and by cross-checks against the compose stack, which
-states the same facts for one host."""
+Kustomize, the Kubernetes API schemas, checkov, prometheus-operator's and
+Gateway API's models, promtool) and by cross-checks against the compose
+stack, which states the same facts for one host. The public entry has tests
+of its own (test_kubernetes_edge.py); the renders and their builds are
+conftest.py's fixtures."""
 
 import re
 import shutil
-from pathlib import Path
 from secrets import token_urlsafe
 
 import kubernetes_validate
 import pytest
 import yaml
 
-from support import cnpg
-from support.answers import ANSWER_SETS
+from support import cnpg, gateway_api
 from support.kubernetes import (
     HOSTS,
     KUBECTL,
+    KUBERNETES,
     KUBERNETES_VERSIONS,
-    OVERLAYS,
     REPLACED,
     WORKLOADS,
     build,
     checkov,
+    cluster_objects,
     compose_stack,
     container,
     cores,
-    deployment,
     env_names,
     find,
     generated,
-    install_crd_models,
     mebibytes,
     one,
     pod_spec,
@@ -40,60 +39,12 @@ from support.kubernetes import (
     secret_files,
     shell_blocks,
     unreachable_kubeconfig,
-    validate_prometheus_operator,
+    validate_crd_models,
 )
-from support.projects import Project
 
-# The two answer sets of the whole suite, and one more here only: TLS ending
-# at nginx behind the Ingress, other names and versions.
-KUBERNETES = ["kubernetes", "kubernetes-everything-off", "kubernetes-tls-at-nginx"]
-EXTRA = {
-    "kubernetes-tls-at-nginx": {
-        **ANSWER_SETS["renamed"],
-        "deploy_target": "kubernetes",
-        "tls_termination": "nginx",
-        "use_sentry": True,
-    }
-}
-CUSTOM_GROUPS = ("postgresql.cnpg.io/", "barmancloud.cnpg.io/", "monitoring.coreos.com/")
-
-
-@pytest.fixture(scope="session")
-def k8s_render(render, copie_session):
-    extra: dict[str, Project] = {}
-
-    def get(name: str) -> Project:
-        if name in ANSWER_SETS:
-            return render(name)
-        if name not in extra:
-            result = copie_session.copy(extra_answers=EXTRA[name])
-            if result.exception is not None:
-                raise result.exception
-            extra[name] = Project(name, result.project_dir)
-        return extra[name]
-
-    return get
-
-
-@pytest.fixture(scope="session")
-def deployed(k8s_render, tmp_path_factory):
-    """name -> (project, copy with secrets, {overlay: built objects})."""
-    made: dict[str, tuple] = {}
-
-    def get(name: str):
-        if name not in made:
-            project = k8s_render(name)
-            copy = deployment(project, tmp_path_factory.mktemp(name) / "project")
-            objects = {o: build(copy / "deploy/kubernetes" / o) for o in OVERLAYS}
-            made[name] = (project, copy, objects)
-        return made[name]
-
-    return get
-
-
-@pytest.fixture(scope="session")
-def crd_models(tmp_path_factory) -> Path:
-    return install_crd_models(tmp_path_factory.mktemp("crd-models") / "models")
+CNPG_GROUPS = ("postgresql.cnpg.io/", "barmancloud.cnpg.io/")
+MODELLED_GROUPS = ("monitoring.coreos.com/", gateway_api.GROUP)
+CUSTOM_GROUPS = (*CNPG_GROUPS, *MODELLED_GROUPS)
 
 
 def test_only_a_kubernetes_render_has_the_manifests(render):
@@ -128,27 +79,48 @@ def test_every_overlay_builds_and_validates_against_the_kubernetes_api(name, dep
 
 @pytest.mark.parametrize("name", KUBERNETES)
 def test_operator_objects_match_their_schemas(name, deployed, crd_models):
-    project, copy, objects = deployed(name)
-    extra = [
-        yaml.safe_load(path.read_text()) for path in (copy / "deploy/kubernetes").glob("*.yaml")
-    ]
+    project, _, objects = deployed(name)
+    extra = cluster_objects(project)
     for built in [*objects.values(), extra]:
         monitoring = [o for o in built if o["apiVersion"].startswith("monitoring.coreos.com/")]
         assert bool(monitoring) == project.answers["use_monitoring"] or built is extra
-        checked = validate_prometheus_operator(crd_models, monitoring)
+        modelled = [o for o in built if o["apiVersion"].startswith(MODELLED_GROUPS)]
+        checked = validate_crd_models(crd_models, modelled)
         assert checked.returncode == 0, checked.stdout + checked.stderr
         for document in built:
-            if document["apiVersion"].startswith(("postgresql.cnpg.io/", "barmancloud.cnpg.io/")):
+            if document["apiVersion"].startswith(CNPG_GROUPS):
                 assert cnpg.errors(document) == [], document["kind"]
+            if document["apiVersion"].startswith(gateway_api.GROUP):
+                assert gateway_api.errors(document) == []
+            elif built is extra and not document["apiVersion"].startswith(CUSTOM_GROUPS):
+                kubernetes_validate.validate(document, KUBERNETES_VERSIONS[-1], strict=True)
     cnpg_wanted = project.answers.get("kubernetes_database", "cloudnativepg") == "cloudnativepg"
     assert bool(find(objects["production"], "Cluster")) == cnpg_wanted
+    # The edge is Gateway API's: no Ingress, which would need a controller.
+    tls = project.answers.get("tls_termination") == "nginx"
+    for built in objects.values():
+        assert not find(built, "Ingress")
+        assert len(find(built, "HTTPRoute")) == 1
+        assert len(find(built, "BackendTLSPolicy")) == int(project.answers["use_frontend"] and tls)
 
 
 def test_the_schema_checks_refuse_what_an_api_server_would(deployed, crd_models):
-    _, _, objects = deployed("kubernetes")
+    project, _, objects = deployed("kubernetes")
     monitor = dict(one(objects["production"], "ServiceMonitor", "backend"))
     monitor["spec"] = {**monitor["spec"], "endpoints": [{"port": "http", "interval": "often"}]}
-    assert validate_prometheus_operator(crd_models, [monitor]).returncode == 1
+    assert validate_crd_models(crd_models, [monitor]).returncode == 1
+    route = one(objects["production"], "HTTPRoute", project.answers["project_slug"])
+    [rule] = route["spec"]["rules"]
+    by_port_name = {**rule, "backendRefs": [{"name": "frontend", "port": "http"}]}
+    refused = validate_crd_models(
+        crd_models, [{**route, "spec": {**route["spec"], "rules": [by_port_name]}}]
+    )
+    assert refused.returncode == 1 and "port must be integer" in refused.stdout
+    # A field where the API has none: the models let it through, the strict
+    # field list does not.
+    misplaced = {**route["spec"], "hostname": route["spec"]["hostnames"][0]}
+    assert validate_crd_models(crd_models, [{**route, "spec": misplaced}]).returncode == 0
+    assert gateway_api.errors({**route, "spec": misplaced})
     cluster = one(objects["production"], "Cluster", "database")
     assert cnpg.errors({**cluster, "spec": {**cluster["spec"], "instance": 2}})
     with pytest.raises(kubernetes_validate.ValidationError):

