@@ -12,6 +12,9 @@ from pathlib import Path
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
+# Where django-redis reports each Redis error it ignored (DJANGO_REDIS_LOGGER).
+IGNORED_CACHE_ERRORS_LOGGER = f"{__package__}.dependencies.ignored_cache_errors"
+
 JSON_FORMATTER = {
     "()": "pythonjsonlogger.json.JsonFormatter",
     "fmt": "%(levelname)s %(name)s %(message)s",
@@ -55,6 +58,8 @@ def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
             "formatter": "json",
             "filters": ["request_id"],
         },
+        # With Redis: see IGNORED_CACHE_ERRORS_LOGGER below.
+        "ignored_cache_errors": {"class": f"{__package__}.dependencies.IgnoredCacheErrorHandler"},
     }
     root_handlers = ["stdout"]
     security_handlers = ["stdout"]
@@ -88,6 +93,13 @@ def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
             "django.server": {"handlers": [], "level": "ERROR", "propagate": True},
             "gunicorn.error": {"handlers": [], "level": level, "propagate": True},
             "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": True},
+            # django-redis logs a traceback at ERROR for every Redis error it
+            # ignores; each becomes one dependencies.report() line instead.
+            IGNORED_CACHE_ERRORS_LOGGER: {
+                "handlers": ["ignored_cache_errors"],
+                "level": "ERROR",
+                "propagate": False,
+            },
         },
     }
 
