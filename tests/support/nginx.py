@@ -79,6 +79,7 @@ class Nginx:
             "root /usr/share/nginx/html;": f"root {self.public / 'html'};",
             "listen 8080;": f"listen 127.0.0.1:{self.http_port};",
             "access_log /dev/stdout json;": f"access_log {self.directory}/access.log json;",
+            "error_log /dev/stderr crit;": f"error_log {self.directory}/error.log crit;",
         }
         if self.https_port:
             moved["listen 8443 ssl;"] = f"listen 127.0.0.1:{self.https_port} ssl;"

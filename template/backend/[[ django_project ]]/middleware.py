@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .logs import request_id
+from .logs import request_id, routed_path
 
 access_log = logging.getLogger(f"{__package__}.access")
 slow_log = logging.getLogger(f"{__package__}.performance")
@@ -85,7 +85,7 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = current
             fields = {
                 "method": request.method,
-                "path": request.path,
+                "path": routed_path(request),
                 "status": response.status_code,
                 "duration_ms": round(duration * 1000, 2),
                 "client": request.META.get("REMOTE_ADDR", ""),
