@@ -3,6 +3,7 @@ through the real nginx and gunicorn (production settings, log files on), and
 no log file of either holds a marker afterwards, while every access line
 still has its request id, path, status and timing."""
 
+import http.client
 import json
 import urllib.parse
 
@@ -87,7 +88,10 @@ def send_everything(edge: Edge) -> dict[str, int]:
         body=('{"email": "' + EMAIL + '", "first_name": ').encode(),
         headers={"Content-Type": "application/json"},
     )[0]
-    statuses["forged host"] = edge.get(f"/api/customers/?{query}", host=f"{NAME}.example")[0]
+    try:
+        statuses["forged host"] = edge.get(f"/api/customers/?{query}", host=f"{NAME}.example")[0]
+    except http.client.RemoteDisconnected:
+        statuses["forged host"] = "closed"  # nginx's 444 for a host it does not serve
     # Past nginx's budget (1r/m, burst 20): its 429s, which it logs as errors.
     spent = [edge.get(f"/api/customers/?{query}", client="127.0.0.3")[0] for _ in range(25)]
     statuses["nginx 429"] = spent[-1]
@@ -109,7 +113,7 @@ def test_no_log_holds_customer_data(stack):
         "page": 200,
         "update": 200,
         "broken json": 400,
-        "forged host": 400,
+        "forged host": "closed",
         "nginx 429": 429,
         "delete": 204,
     }
@@ -126,7 +130,12 @@ def test_no_log_holds_customer_data(stack):
     dead.start()
     try:
         query = urllib.parse.urlencode({"email": EMAIL})
-        status = request(dead.https_port, f"/api/customers/?{query}", tls=True, source="127.0.0.2")
+        status = request(
+            dead.https_port,
+            f"/api/customers/?{query}",
+            host=edge.project.answers["domain_name"],
+            tls=True,
+        )
     finally:
         dead.stop()
     assert status[0] == 502

@@ -1,4 +1,5 @@
-"""Request middleware: the client's real address, request ids and access logs."""
+"""Request middleware: the client's real address, request ids and access logs,
+and no caching of API answers."""
 
 import contextlib
 import ipaddress
@@ -98,3 +99,17 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+class NoStoreMiddleware:
+    """API answers carry customer data: no cache, the browser's or a proxy's
+    on the way, may keep a copy of one (``Cache-Control: no-store``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
+        return response
