@@ -151,3 +151,21 @@ def test_tls_passes_sslyzes_mozilla_intermediate_check(render, frontend_build, t
         nginx.stop()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert f"{domain}:{nginx.https_port}: OK - Compliant." in result.stdout, result.stdout[-4000:]
+
+
+def test_staging_drops_preload_from_nginx_as_from_django(render, frontend_build, tmp_path):
+    """.env.example's staging value, as Django's staging settings have it."""
+    project = render("defaults")
+    frontend_build.require_build()
+    staging = "max-age=31536000; includeSubDomains"
+    nginx = nginx_for(
+        project, tmp_path, frontend_build.dist, BACKEND_UPSTREAM="127.0.0.1:9", NGINX_HSTS=staging
+    )
+    nginx.start()
+    try:
+        _, headers, _ = request(
+            nginx.https_port, "/", host=project.answers["domain_name"], tls=True
+        )
+    finally:
+        nginx.stop()
+    assert headers["Strict-Transport-Security"] == staging
