@@ -222,6 +222,61 @@ def test_a_wrong_retention_stops_the_render_and_a_right_one_is_used(tmp_path):
     )
 
 
+# Every form a secret takes in an env file, each with a marker of its own.
+SEEDED_SECRETS = {
+    "DATABASE_URL=postgres://app:{m}@database:5432/app": "app:withheld@database",
+    'export REDIS_URL="redis://:{m}@redis:6379/0"': "redis://:withheld@redis",
+    "BROKER_URLS=amqp://u1:{m}@h1/v,amqp://u2:{m}@h2/v": "u1:withheld@h1/v,amqp://u2:withheld@h2",
+    "GIT_REMOTE=https://{m}@git.example.com/repo.git": "https://withheld@git.example.com",
+    "SENTRY_DSN=https://{m}@o1.ingest.example.com/1": None,
+    "ALERT_WEBHOOK_URL=https://hooks.example.com/services/{m}": None,
+    "OFFSITE_URL=https://s3.example.com/b/o?X-Amz-Signature={m}": None,
+    "STATUS_PAGE=https://status.example.com/#{m}": None,
+    "  db_password = {m}": None,
+    "DJANGO_SECRET_KEY='{m}'": None,
+    "API_KEY={m}": None,
+    "GITHUB_TOKEN={m}": None,
+    "smtp_passwd={m}": None,
+    "AWS_SECRET_ACCESS_KEY={m}": None,
+    "SIGNING_SALT={m}": None,
+    "OAUTH_CLIENT_CREDENTIALS={m}": None,
+    "TLS_PRIVATE_KEY_PEM={m}": None,
+}
+
+
+def test_the_configuration_copy_holds_no_secret(render, postgres, database, tmp_path):
+    project = render("defaults")
+    home = tmp_path / "project"
+    shutil.copytree(project.path, home, symlinks=True)
+    markers = [f"marker{n:02d}Qz" for n in range(len(SEEDED_SECRETS))]
+    lines = [line.format(m=m) for line, m in zip(SEEDED_SECRETS, markers, strict=True)]
+    plain = ["IMAGE_TAG=1.4.2", "DJANGO_SECRET_KEY_FILE=/run/secrets/django_secret_key"]
+    plain.append("PUBLIC_URL=https://customers.example.com/path")
+    (home / ".env.production").write_text("\n".join([*lines, *plain]) + "\n")
+    root = tmp_path / "backups"
+    env = direct_env(project, postgres, database, root, tmp_path / "media")
+    made = run_script(home / "scripts/backup-prod.sh", env=env)
+    assert made.returncode == 0, made.stderr
+    (name,) = backups(root)
+
+    found = [
+        f"{path.relative_to(root)}: {marker}"
+        for path in (root / name).rglob("*")
+        if path.is_file()
+        for marker in markers
+        if marker.encode() in path.read_bytes()
+    ]
+    assert found == []
+    copy = (root / name / "config" / ".env.production").read_text()
+    # What is not secret is kept: names, hosts and users, plain values.
+    for line in plain:
+        assert f"\n{line}\n" in copy
+    for line, kept in SEEDED_SECRETS.items():
+        assert line.split("=", 1)[0] + "=" in copy
+        if kept:
+            assert kept in copy, line
+
+
 # ---------------------------------------------------------------------------
 # Backup and restore, direct mode
 # ---------------------------------------------------------------------------

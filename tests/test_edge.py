@@ -245,7 +245,7 @@ def test_every_kind_of_response_carries_the_security_headers(edge):
     dead.start()
     try:
         status, headers, _ = request(
-            dead.https_port, "/api/customers/", tls=True, source="127.0.0.2"
+            dead.https_port, "/api/customers/", host=edge.project.answers["domain_name"], tls=True
         )
     finally:
         dead.stop()

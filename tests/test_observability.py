@@ -258,7 +258,7 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
             )
             assert status == 200
         assert request(backend_port, "/health/ready/")[0] == 200  # reads the cache
-        assert request(nginx.https_port, "/", tls=True)[0] == 200
+        assert request(nginx.https_port, "/", host=domain, tls=True)[0] == 200
 
         # Several workers served them, and Prometheus counts every request.
         workers = {

@@ -79,9 +79,17 @@ class Nginx:
             "root /usr/share/nginx/html;": f"root {self.public / 'html'};",
             "listen 8080;": f"listen 127.0.0.1:{self.http_port};",
             "access_log /dev/stdout json;": f"access_log {self.directory}/access.log json;",
+            "error_log /dev/stderr crit;": f"error_log {self.directory}/error.log crit;",
         }
+        if "listen 8080 default_server;" in config:
+            moved["listen 8080 default_server;"] = (
+                f"listen 127.0.0.1:{self.http_port} default_server;"
+            )
         if self.https_port:
             moved["listen 8443 ssl;"] = f"listen 127.0.0.1:{self.https_port} ssl;"
+            moved["listen 8443 ssl default_server;"] = (
+                f"listen 127.0.0.1:{self.https_port} ssl default_server;"
+            )
         if "/run/secrets/tls_certificate" in config:
             moved["/run/secrets/tls_certificate"] = self.env["TLS_CERTIFICATE"]
             moved["/run/secrets/tls_private_key"] = self.env["TLS_PRIVATE_KEY"]

@@ -8,6 +8,7 @@ on 127.0.0.1 so the rendered settings are exercised as in production.
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -125,3 +126,20 @@ class PostgresServer:
             if time.monotonic() > deadline:
                 raise TimeoutError("PostgreSQL did not stop")
             time.sleep(0.2)
+
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started (backends, checkpointer...)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        return [postmaster, *map(int, children)]
+
+    def freeze(self) -> None:
+        """Stop every process of the server (SIGSTOP), the postmaster first so
+        it starts no new one: connections stay open and go unanswered, as on a
+        host that hangs."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in reversed(self.processes()):
+            os.kill(pid, signal.SIGCONT)

@@ -1,4 +1,5 @@
-"""Request middleware: the client's real address, request ids and access logs."""
+"""Request middleware: the client's real address, request ids and access logs,
+and no caching of API answers."""
 
 import contextlib
 import ipaddress
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .logs import request_id
+from .logs import request_id, routed_path
 
 access_log = logging.getLogger(f"{__package__}.access")
 slow_log = logging.getLogger(f"{__package__}.performance")
@@ -85,7 +86,7 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = current
             fields = {
                 "method": request.method,
-                "path": request.path,
+                "path": routed_path(request),
                 "status": response.status_code,
                 "duration_ms": round(duration * 1000, 2),
                 "client": request.META.get("REMOTE_ADDR", ""),
@@ -98,3 +99,17 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+class NoStoreMiddleware:
+    """API answers carry customer data: no cache, the browser's or a proxy's
+    on the way, may keep a copy of one (``Cache-Control: no-store``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
+        return response

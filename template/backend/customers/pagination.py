@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 
@@ -12,3 +14,13 @@ class CustomerCursorPagination(CursorPagination):
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A cursor is base64 the client can rewrite: DRF rejects one that does
+        # not decode, but a decodable one whose position is not a timestamp
+        # only fails when the queryset is filtered by it, with Django's
+        # ValidationError, which DRF would let through as a 500.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except ValidationError:
+            raise NotFound(self.invalid_cursor_message) from None

@@ -1,10 +1,32 @@
 import re
+import unicodedata
 
 from rest_framework import serializers
 
 from .models import Customer
 
 _PHONE = re.compile(r"\+?[0-9 ()./-]{6,32}")
+
+# Characters a name never needs and that change what a reader sees: control
+# characters (NUL, line breaks, the ESC of terminal escape sequences), line
+# and paragraph separators, unpaired surrogates (which a JSON \u escape can
+# carry and PostgreSQL cannot store), and the bidirectional controls that
+# reorder the text around them on screen ("Trojan Source").
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def plain_text(value: str) -> str:
+    """``value``, refused if it holds a character that is not plain text."""
+    for character in value:
+        if character in _BIDI_CONTROLS or unicodedata.category(character) in _FORBIDDEN_CATEGORIES:
+            raise serializers.ValidationError(
+                "Control and text-direction characters are not allowed "
+                f"(found U+{ord(character):04X})."
+            )
+    return value
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -40,6 +62,9 @@ class CustomerSerializer(serializers.ModelSerializer):
     def validate_last_name(self, value: str) -> str:
         return self._name(value)
 
+    def validate_company(self, value: str) -> str:
+        return plain_text(value)
+
     def validate_phone(self, value: str) -> str:
         value = value.strip()
         if value and not _PHONE.fullmatch(value):
@@ -53,4 +78,4 @@ class CustomerSerializer(serializers.ModelSerializer):
         value = value.strip()
         if not value:
             raise serializers.ValidationError("This field may not be blank.")
-        return value
+        return plain_text(value)

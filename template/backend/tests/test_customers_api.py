@@ -137,3 +137,15 @@ def test_page_size_is_capped(api, make_customer, monkeypatch):
     for _ in range(3):
         make_customer()
     assert len(api.get(URL, {"page_size": 10_000}).json()["results"]) == 2
+
+
+def test_api_answers_are_never_stored(api, make_customer):
+    customer = make_customer()
+    answers = [
+        api.get(URL),
+        api.get(detail(customer)),
+        api.get(f"{URL}999999/"),
+        api.post(URL, {"email": "nope"}, format="json"),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 404, 400]
+    assert {a["Cache-Control"] for a in answers} == {"no-store"}
