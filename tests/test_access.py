@@ -72,8 +72,9 @@ def test_each_endpoint_and_method_by_role(access_service, role, method, endpoint
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_a_session_needs_the_csrf_token_for_every_change(access_service, method):
-    customer = access_service.new_customer()
-    browser = access_service.client(address="203.0.113.20")
+    service = access_service
+    customer = service.new_customer()
+    browser = service.client(address="203.0.113.20")
     status, _, body = browser.log_in("manager")
     assert status == 200, body
     token = json.loads(body)["csrfToken"]
@@ -84,7 +85,7 @@ def test_a_session_needs_the_csrf_token_for_every_change(access_service, method)
         "PATCH": {"company": "Navy"},
         "DELETE": None,
     }[method]
-    before = access_service.count()
+    before = service.count()
     for forged in (None, "x" * 64):
         status, _, body = browser.send(method, path, payload, csrf=forged)
         assert status == 403, body
@@ -92,13 +93,14 @@ def test_a_session_needs_the_csrf_token_for_every_change(access_service, method)
     # The right token from another site's page is refused too.
     status, _, _ = browser.send(method, path, payload, csrf=token, Origin="https://evil.example")
     assert status == 403
-    assert access_service.count() == before
+    assert service.count() == before
     status, _, body = browser.send(method, path, payload, csrf=token)
     assert status in (200, 201, 204), body
 
 
 def test_log_in_sets_protected_cookies_and_log_out_ends_the_session(access_service):
-    browser = access_service.client(address="203.0.113.21")
+    service = access_service
+    browser = service.client(address="203.0.113.21")
     status, _, body = browser.log_in("editor")
     assert status == 200, body
     assert json.loads(body)["groups"] == ["customer editors"]
@@ -111,31 +113,32 @@ def test_log_in_sets_protected_cookies_and_log_out_ends_the_session(access_servi
     stolen = browser.cookies["sessionid"]
     status, _, _ = browser.send("POST", "/api/auth/logout/", csrf=json.loads(body)["csrfToken"])
     assert status == 204
-    replay = access_service.client(address="203.0.113.21")
+    replay = service.client(address="203.0.113.21")
     replay.cookies["sessionid"] = stolen
     assert replay.send("GET", "/api/customers/")[0] == 401
     assert replay.send("GET", "/api/auth/me/")[0] == 401
 
 
 def test_tokens_work_until_revoked_or_expired_and_are_stored_hashed(access_service):
-    project, env = access_service.project, access_service.env
+    service = access_service
+    project, env = service.project, service.env
     create_user(project, env, "importer", "editor")
-    first = issue_token(project, env, "importer", access_service.tmp)
-    second = issue_token(project, env, "importer", access_service.tmp)
-    importer = Client(access_service.entry, "203.0.113.30", first)
+    first = issue_token(project, env, "importer", service.tmp)
+    second = issue_token(project, env, "importer", service.tmp)
+    importer = Client(service.entry, "203.0.113.30", first)
     status, _, body = importer.send("GET", "/api/auth/me/")
     assert status == 200 and json.loads(body)["username"] == "importer"
 
     dump = subprocess.run(
-        [access_service.postgres.bindir / "pg_dump", "--data-only"],
-        env=libpq_env(access_service.postgres, access_service.env["DATABASE_URL"]),
+        [service.postgres.bindir / "pg_dump", "--data-only"],
+        env=libpq_env(service.postgres, service.env["DATABASE_URL"]),
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     assert "knox_authtoken" in dump
     assert first not in dump and second not in dump
-    assert access_service.tokens["manager"] not in dump
+    assert service.tokens["manager"] not in dump
 
     expire = (
         "from django.utils import timezone; from knox.models import AuthToken; "
@@ -143,10 +146,10 @@ def test_tokens_work_until_revoked_or_expired_and_are_stored_hashed(access_servi
     )
     manage(project, env, "shell", "-c", expire)
     assert importer.send("GET", "/api/customers/")[0] == 401
-    third = issue_token(project, env, "importer", access_service.tmp)
-    assert Client(access_service.entry, "203.0.113.30", third).send("GET", "/api/customers/")[0] == 200
+    third = issue_token(project, env, "importer", service.tmp)
+    assert Client(service.entry, "203.0.113.30", third).send("GET", "/api/customers/")[0] == 200
     manage(project, env, "revoke_api_tokens", "importer")
-    status, headers, body = Client(access_service.entry, "203.0.113.30", third).send(
+    status, headers, body = Client(service.entry, "203.0.113.30", third).send(
         "GET", "/api/customers/"
     )
     assert status == 401
@@ -155,6 +158,7 @@ def test_tokens_work_until_revoked_or_expired_and_are_stored_hashed(access_servi
 
 
 def test_http_basic_is_refused(access_service):
+    service = access_service
     basic = b64encode(f"manager:{PASSWORD}".encode()).decode()
-    status, _, _ = access_service.client().send("GET", "/api/customers/", Authorization=f"Basic {basic}")
+    status, _, _ = service.client().send("GET", "/api/customers/", Authorization=f"Basic {basic}")
     assert status == 401

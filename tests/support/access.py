@@ -60,7 +60,8 @@ def audit_trail(project, env: dict, customer_id: int) -> list[dict]:
     """The audit log entries of one customer, oldest first, as the admin shows them."""
     code = (
         "import json; from auditlog.models import LogEntry; "
-        f"entries = LogEntry.objects.filter(object_pk='{customer_id}').order_by('timestamp', 'pk'); "
+        f"entries = LogEntry.objects.filter(object_pk='{customer_id}')"
+        ".order_by('timestamp', 'pk'); "
         "print(json.dumps([{'action': e.get_action_display(), 'actor': e.actor.username "
         "if e.actor else None, 'address': e.remote_addr, 'changes': e.changes_dict} "
         "for e in entries]))"
