@@ -1,3 +1,4 @@
+import argparse
 import os
 from pathlib import Path
 
@@ -11,6 +12,17 @@ from accounts.roles import ROLES
 from accounts.security import event
 
 FROM_ENVIRONMENT = "ACCESS_PASSWORD"
+
+
+class RefusePassword(argparse.Action):
+    """``--password`` fails without repeating the value (argparse would echo it
+    in its error, and would take it for an abbreviation of --password-file)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        raise CommandError(
+            "passwords are not taken on the command line:"
+            f" use --password-file or {FROM_ENVIRONMENT}"
+        )
 
 
 class Command(BaseCommand):
@@ -32,10 +44,11 @@ class Command(BaseCommand):
             help="may log in to the admin (managers read the audit trail there)",
         )
         parser.add_argument("--password-file", type=Path)
+        parser.add_argument("--password", action=RefusePassword, help=argparse.SUPPRESS)
         parser.add_argument(
             "--update",
             action="store_true",
-            help="set the password, groups and staff flag of an existing user instead of failing",
+            help="set an existing user's password and groups (and staff, with --staff)",
         )
 
     def handle(self, *args, username: str, groups: list[str], **options) -> None:
@@ -44,6 +57,10 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is not None and not options["update"]:
             raise CommandError(f"user {username!r} exists; --update changes it")
+        found = Group.objects.filter(name__in=groups)
+        missing = set(groups) - set(found.values_list("name", flat=True))
+        if missing:
+            raise CommandError(f"missing groups {sorted(missing)}: run bootstrap_access")
         candidate = user or User(username=username, email=options["email"])
         try:
             password_validation.validate_password(password, candidate)
@@ -51,14 +68,13 @@ class Command(BaseCommand):
             raise CommandError("password refused: " + " ".join(error.messages)) from None
         with transaction.atomic():
             candidate.set_password(password)
-            candidate.is_staff = options["staff"]
+            # --update without --staff leaves the flag alone (an administrator's too).
+            if options["staff"]:
+                candidate.is_staff = True
             if options["email"]:
                 candidate.email = options["email"]
             candidate.save()
-            candidate.groups.set(Group.objects.filter(name__in=groups))
-        missing = set(groups) - set(candidate.groups.values_list("name", flat=True))
-        if missing:
-            raise CommandError(f"missing groups {sorted(missing)}: run bootstrap_access")
+            candidate.groups.set(found)
         event("user_updated" if user else "user_created", username, source="manage.py")
         self.stdout.write(f"{'updated' if user else 'created'} {username}: {', '.join(groups)}")
 
