@@ -11,7 +11,7 @@ from secrets import token_urlsafe
 import pytest
 import yaml
 
-from support import compose
+from support import checkov, compose
 from support.dockerfiles import Dockerfile, DockerIgnore
 
 BIN = Path(sys.executable).parent
@@ -41,6 +41,28 @@ def test_hadolint_finds_nothing(project):
             [BIN / "hadolint", path], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0 and not result.stdout.strip(), result.stdout
+
+
+def test_checkov_passes_every_dockerfile(project):
+    report = checkov.scan(project.path)["dockerfile"]
+    assert report["summary"]["resource_count"] == len(dockerfiles(project))
+    assert checkov.problems(report) == []
+
+
+def test_checkov_counts_a_skip_without_a_reason_as_a_problem(tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.20\n"
+        "# checkov:skip=CKV_DOCKER_2: a build stage only, never run as a service\n"
+        "# checkov:skip=CKV_DOCKER_3\n"
+        "RUN true\n"
+    )
+    report = checkov.scan(tmp_path)["dockerfile"]
+    assert report["summary"]["skipped"] == 2
+    assert checkov.problems(report) == ["/Dockerfile: CKV_DOCKER_3 skipped without a reason"]
+    assert [reason for *_, reason in checkov.inline_skips(tmp_path)] == [
+        "a build stage only, never run as a service",
+        "",
+    ]
 
 
 def test_every_image_is_pinned_to_an_exact_version(project):

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from support import compose
 from support.access import create_user, issue_token
 from support.backend import gunicorn
 from support.http import request
-from support.nginx import Nginx, self_signed_pair
+from support.nginx import Nginx, dev_certificate
 from support.postgres import free_port
 
 BIN = Path(sys.executable).parent
@@ -31,7 +32,7 @@ def nginx_for(project, tmp_path: Path, html: Path, **env: str) -> Nginx:
     tls = project.answers.get("tls_termination") == "nginx"
     settings = {"TRUSTED_PROXY_RANGE": f"{LOAD_BALANCER}/32", **env}
     if tls:
-        settings.update(self_signed_pair(tmp_path / "tls"))
+        settings.update(dev_certificate(project.path, tmp_path / "tls"))
     return Nginx(
         frontend=project.path / "frontend",
         directory=tmp_path / "nginx",
@@ -42,7 +43,7 @@ def nginx_for(project, tmp_path: Path, html: Path, **env: str) -> Nginx:
     )
 
 
-@pytest.mark.parametrize("name", ["defaults", "all-on", "no-rate-limiting", "renamed"])
+@pytest.mark.parametrize("name", ["defaults", "all-on", "no-redis", "no-rate-limiting", "renamed"])
 def test_nginx_accepts_the_rendered_config(name, render, tmp_path):
     project = render(name)
     nginx = nginx_for(project, tmp_path, tmp_path / "html", BACKEND_UPSTREAM="127.0.0.1:9")
@@ -51,7 +52,7 @@ def test_nginx_accepts_the_rendered_config(name, render, tmp_path):
     assert "syntax is ok" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["defaults", "all-on", "no-rate-limiting"])
+@pytest.mark.parametrize("name", ["defaults", "all-on", "no-redis", "no-rate-limiting"])
 def test_gixy_finds_nothing(name, render, tmp_path):
     project = render(name)
     nginx = nginx_for(project, tmp_path, tmp_path / "html", BACKEND_UPSTREAM="127.0.0.1:9")
@@ -137,7 +138,10 @@ SLOW_NGINX = {"NGINX_API_RATE": "1r/m", "NGINX_API_BURST": "5"}
 BURST = 5
 
 
-@pytest.mark.parametrize("edge", [("defaults", SLOW_NGINX, {})], indirect=True)
+# Without Redis, nginx still limits (Django does not: it has no shared cache).
+@pytest.mark.parametrize(
+    "edge", [("defaults", SLOW_NGINX, {}), ("no-redis", SLOW_NGINX, {})], indirect=True
+)
 def test_nginx_limits_each_real_client_exactly(edge):
     codes = [edge.get("/api/customers/", client="127.0.0.2")[0] for _ in range(BURST + 4)]
     assert codes == [200] * (BURST + 1) + [429] * 3
@@ -258,9 +262,11 @@ def test_every_kind_of_response_carries_the_security_headers(edge):
 @pytest.mark.parametrize("edge", [("defaults", SLOW_NGINX, {})], indirect=True)
 def test_tls_at_nginx_redirects_plain_http_and_sends_hsts(edge):
     assert edge.tls
-    status, headers, _ = request(edge.nginx.http_port, "/api/customers/", host="example.test")
+    status, headers, _ = request(edge.nginx.http_port, "/api/customers/?q=1", host="evil.test")
     assert status == 301
-    assert headers["Location"] == "https://example.test/api/customers/"
+    # To the image's public origin, never to the Host the client sent.
+    domain = edge.project.answers["domain_name"]
+    assert headers["Location"] == f"https://{domain}/api/customers/?q=1"
     assert "Strict-Transport-Security" not in headers  # never over plain HTTP
     assert request(edge.nginx.http_port, "/healthz")[0] == 200  # the container's check
     status, headers, _ = edge.get("/")
@@ -270,6 +276,22 @@ def test_tls_at_nginx_redirects_plain_http_and_sends_hsts(edge):
     status, headers, _ = edge.get("/api/customers/", client="127.0.0.11")
     assert status == 200
     assert "preload" in headers["Strict-Transport-Security"]
+
+
+def test_the_local_stack_redirects_plain_http_to_its_published_https_port(render, tmp_path):
+    project = render("defaults")
+    frontend = compose.load(project.path / "docker-compose.yml", {})["services"]["frontend"]
+    assert "127.0.0.1:8443:8443" in frontend["ports"]
+    origin = frontend["environment"]["NGINX_PUBLIC_ORIGIN"]
+    env = {"BACKEND_UPSTREAM": "127.0.0.1:9", "NGINX_PUBLIC_ORIGIN": origin}
+    nginx = nginx_for(project, tmp_path, tmp_path / "html", **env)
+    nginx.start()
+    try:
+        status, headers, _ = request(nginx.http_port, "/?page=2", host="localhost:8080")
+    finally:
+        nginx.stop()
+    assert status == 301
+    assert headers["Location"] == "https://localhost:8443/?page=2"
 
 
 @pytest.mark.parametrize("edge", [("all-on", SLOW_NGINX, {})], indirect=True)

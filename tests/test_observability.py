@@ -21,7 +21,7 @@ from support.monitoring import (
     process,
     start_exporters,
 )
-from support.nginx import Nginx, self_signed_pair
+from support.nginx import Nginx, dev_certificate
 from support.postgres import free_port
 
 MONITORED = ["defaults", "all-on", "no-redis", "no-frontend", "no-backups", "renamed"]
@@ -214,7 +214,7 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
             env={
                 "BACKEND_UPSTREAM": f"127.0.0.1:{backend_port}",
                 "TRUSTED_PROXY_RANGE": "127.0.0.1/32",
-                **self_signed_pair(tmp_path / "tls"),
+                **dev_certificate(project.path, tmp_path / "tls"),
             },
             http_port=free_port(),
             https_port=free_port(),

@@ -51,6 +51,8 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
     assert "REHEARSAL PASSED" in stdout
     if project.answers["use_frontend"]:
         assert "a customer created through the page appears in the list" in stdout
+        if project.answers["tls_termination"] == "nginx":
+            assert "plain HTTP redirects to the public HTTPS origin (301 to https://" in stdout
     if project.answers["use_monitoring"]:
         assert "Prometheus scrapes the backend" in stdout
     if project.answers["use_backups"]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from support import checkov
+
 BIN = Path(sys.executable).parent
 TRIVY_ACTION_SHA = "ed142fd0673e97e23eac54620cfb913e5ce36c25"  # v0.36.0
 
@@ -47,6 +49,17 @@ def test_zizmor_finds_nothing_of_medium_severity_or_above(project):
     )
     assert json.loads(result.stdout or "[]") == [], result.stdout
     assert result.returncode == 0, result.stderr
+
+
+def test_checkov_passes_every_workflow(project):
+    report = checkov.scan(project.path)["github_actions"]
+    assert report["summary"]["passed"] > 0
+    assert checkov.problems(report) == []
+
+
+def test_every_checkov_skip_in_a_render_gives_its_reason(project):
+    skips = checkov.inline_skips(project.path)
+    assert [skip for skip in skips if len(skip[2]) < 10] == []
 
 
 def test_every_action_is_pinned_by_commit(project):

@@ -233,6 +233,50 @@ def test_switching_a_feature_on_and_off_by_update(template_repo, tmp_path):
     assert unmerged(project) == set()
 
 
+def test_switching_redis_off_by_update_keeps_nginx_limits_and_drops_djangos(
+    template_repo, tmp_path
+):
+    project = render(template_repo, tmp_path / "project", {}, "v0.2.0")
+    nginx_config = project / "frontend/nginx/default.conf.template"
+    django_limits = {"backend/customers/exceptions.py", "backend/tests/test_rate_limits.py"}
+    assert django_limits <= files(project)
+
+    result = update(project, "--data", "use_redis=false")
+    assert result.returncode == 0, result.stderr
+    recorded = answers(project)
+    assert recorded["use_redis"] is False
+    assert recorded["use_rate_limiting"] is True
+    assert recorded["nginx_api_rate"] == "10r/s"
+    assert "customers_create_rate" not in recorded
+    assert "django_rate_limits" not in recorded  # computed, never recorded
+    assert django_limits & files(project) == set()
+    assert "ratelimit" not in (project / "backend/requirements.txt").read_text()
+    assert "RATELIMIT" not in (project / SETTINGS).read_text()
+    assert "limit_req zone=api" in nginx_config.read_text()
+    assert unmerged(project) == set()
+
+
+def test_moving_a_compose_project_to_kubernetes_by_update(template_repo, tmp_path):
+    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, "v0.2.0")
+    stack = project / "docker-compose.prod.yml"
+    # The user's own edit to the compose stack: bigger log files.
+    replace_once(stack, 'max-size: "20m"', 'max-size: "50m"')
+    commit_all(project, "Bigger logs")
+    before = files(project)
+
+    moved = update(project, "--data", "deploy_target=kubernetes")
+    assert moved.returncode == 0, moved.stderr
+    added = files(project) - before
+    assert "deploy/kubernetes/base/kustomization.yaml" in added
+    assert {"deploy/kubernetes/staging/kustomization.yaml", "docs/KUBERNETES.md"} <= added
+    assert 'max-size: "50m"' in stack.read_text()
+    assert answers(project)["deploy_target"] == "kubernetes"
+    assert answers(project)["kubernetes_database"] == "cloudnativepg"
+    assert before <= files(project)
+    assert unmerged(project) == set()
+    assert with_markers(project) == []
+
+
 def test_a_conflicting_edit_ends_as_conflict_markers_never_overwritten(template_repo, tmp_path):
     project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, "v0.1.0")
     ours = "and keeps your changes. We take each template release within a week.\n"

@@ -43,7 +43,7 @@ DIRECT: dict[str, list[str]] = {
         "django-otp==1.7.5",
     ],
     "use_redis": ["django-redis==7.0.0", "redis==8.1.0"],
-    "use_rate_limiting": ["django-ratelimit==4.1.0"],
+    "django_rate_limits": ["django-ratelimit==4.1.0"],
     "use_monitoring": ["django-prometheus==2.4.0"],
     "use_sentry": ["sentry-sdk==2.75.0"],
 }
@@ -53,6 +53,8 @@ DEV = [
     "ruff==0.17.6",
     "selenium==4.51.0",
     "pyyaml==6.0.3",
+    # CI: migrations that would break the release still running beside them.
+    "django-migration-linter==6.0.0",
 ]
 
 LOCK_HEADER = """\

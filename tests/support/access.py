@@ -17,7 +17,7 @@ import redis
 
 from .backend import gunicorn
 from .http import exchange
-from .nginx import Nginx, self_signed_pair
+from .nginx import Nginx, dev_certificate
 from .postgres import PostgresServer, free_port
 
 PASSWORD = "a long passphrase nobody would guess"
@@ -205,7 +205,7 @@ def serving(project, postgres: PostgresServer, redis_proc, tmp: Path):
                 "NGINX_API_BURST": "1000",
                 "NGINX_AUTH_RATE": "1000r/s",
                 "NGINX_AUTH_BURST": "1000",
-                **(self_signed_pair(tmp / "tls") if tls else {}),
+                **(dev_certificate(project.path, tmp / "tls") if tls else {}),
             }
             nginx = Nginx(
                 frontend=project.path / "frontend",

@@ -1,18 +1,21 @@
 """The answer sets every render test runs over.
 
 Each set is rendered once per session (see conftest.render) and shared by
-every test that uses it.
+every test that uses it. The feature switches are read from copier.yml, so a
+new switch gets its own set without an edit here.
 """
 
-FEATURES = [
-    "use_redis",
-    "use_rate_limiting",
-    "use_monitoring",
-    "use_sentry",
-    "use_frontend",
-    "use_backups",
-    "use_security_scan",
-]
+from pathlib import Path
+
+import yaml
+
+COPIER_YML = Path(__file__).resolve().parents[2] / "copier.yml"
+QUESTIONS = {
+    name: spec
+    for name, spec in yaml.safe_load(COPIER_YML.read_text()).items()
+    if not name.startswith("_") and spec.get("when") is not False
+}
+FEATURES = [name for name, spec in QUESTIONS.items() if name.startswith("use_")]
 
 # The questionnaire's defaults: the full production stack, without Sentry.
 DEFAULTS: dict = {}
@@ -32,9 +35,22 @@ ANSWER_SETS: dict[str, dict] = {
         "python_version": "3.12",
         "postgres_version": "16",
     },
+    # Kubernetes manifests beside the compose stack: every feature with a
+    # CloudNativePG cluster, and every feature off with an external database.
+    "kubernetes": {
+        **{feature: True for feature in FEATURES},
+        "deploy_target": "kubernetes",
+        "tls_termination": "load_balancer",
+    },
+    "kubernetes-everything-off": {
+        **{feature: False for feature in FEATURES},
+        "deploy_target": "kubernetes",
+        "kubernetes_database": "external",
+    },
 }
-# Each feature off on its own. Sentry is off by default, so "all-on" covers it;
-# rate limiting needs Redis, so switching Redis off also switches it off.
+# Each feature off on its own. Sentry is off by default, so "all-on" covers
+# it. Rate limiting stays on in "no-redis" (nginx's limits alone) and in
+# "no-frontend" (Django's alone).
 for _feature in FEATURES:
     if _feature != "use_sentry":
         ANSWER_SETS[f"no-{_feature.removeprefix('use_').replace('_', '-')}"] = {_feature: False}

@@ -152,28 +152,12 @@ http {{
         return (self.directory / "access.log").read_text()
 
 
-def self_signed_pair(directory: Path) -> dict[str, str]:
-    """A throwaway certificate and key, standing in for the image's TLS secrets."""
-    directory.mkdir(parents=True, exist_ok=True)
-    certificate, key = directory / "tls_certificate", directory / "tls_private_key"
+def dev_certificate(project: Path, directory: Path) -> dict[str, str]:
+    """The render's own scripts/dev-certificate.sh pair, standing in for the image's TLS secrets."""
     subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(certificate),
-        ],
-        check=True,
-        capture_output=True,
+        [project / "scripts" / "dev-certificate.sh", directory], check=True, capture_output=True
     )
-    return {"TLS_CERTIFICATE": str(certificate), "TLS_PRIVATE_KEY": str(key)}
+    return {
+        "TLS_CERTIFICATE": str(directory / "dev-tls.crt"),
+        "TLS_PRIVATE_KEY": str(directory / "dev-tls.key"),
+    }
