@@ -9,6 +9,7 @@ import pytest
 from pytest_redis import factories
 
 from support import frontend
+from support.access import serving
 from support.answers import ANSWER_SETS
 from support.kubernetes import EXTRA, OVERLAYS, build, deployment, install_crd_models
 from support.postgres import PostgresServer, free_port
@@ -103,3 +104,12 @@ def deployed(k8s_render, tmp_path_factory):
 @pytest.fixture(scope="session")
 def crd_models(tmp_path_factory) -> Path:
     return install_crd_models(tmp_path_factory.mktemp("crd-models") / "models")
+
+
+@pytest.fixture(scope="session", params=["defaults", "everything-off"])
+def access_service(request, render, postgres, redis_proc, tmp_path_factory):
+    """A render serving with production settings (support.access.serving),
+    shared by the tests of identity and access; one answer set at a time."""
+    tmp = tmp_path_factory.mktemp(f"access-{request.param}")
+    with serving(render(request.param), postgres, redis_proc, tmp) as service:
+        yield service

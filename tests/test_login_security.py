@@ -1,0 +1,171 @@
+"""Brute force, the security log and the audit trail, as deployed (the stack
+of support.access.serving), and a check of every render's API as deployed:
+none answers anonymous clients."""
+
+import json
+
+from support.access import NEW, PASSWORD, Client, audit_trail, create_user, issue_token
+
+# The deployed settings' defaults (LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_SECONDS).
+LIMIT = 5
+LOCKOUT_SECONDS = 900
+WRONG = "wrong-password-marker-"
+
+
+def log_lines(service) -> list[dict]:
+    """Every line of every log the service wrote, each one parsed as JSON."""
+    lines = []
+    files = [service.backend_log, *sorted(service.logs.glob("*.log"))]
+    nginx_log = service.tmp / "nginx" / "access.log"
+    if nginx_log.exists():
+        files.append(nginx_log)
+    for path in files:
+        for line in path.read_text().splitlines():
+            lines.append({**json.loads(line), "file": path.name})
+    return lines
+
+
+def security_events(service, username: str) -> list[tuple[str, str]]:
+    events = [
+        line
+        for line in log_lines(service)
+        if line["file"] == "security.log" and line.get("username") == username
+    ]
+    return [(line["event"], line["client"]) for line in events]
+
+
+def test_guesses_at_one_username_from_many_addresses_lock_it_out(access_service):
+    service = access_service
+    create_user(service.project, service.env, "target", "editor")
+    codes = [
+        Client(service.entry, f"198.51.100.{n}").log_in("target", f"{WRONG}{n}")[0]
+        for n in range(LIMIT)
+    ]
+    assert codes == [400] * (LIMIT - 1) + [429]
+    # The right password, from an address that never failed: refused.
+    browser = Client(service.entry, "198.51.100.200")
+    status, headers, body = browser.log_in("target", PASSWORD)
+    assert status == 429
+    assert int(headers["Retry-After"]) == LOCKOUT_SECONDS
+    assert json.loads(body) == {"detail": "Too many failed log-ins. Try again later."}
+    assert "sessionid" not in browser.cookies
+    assert browser.send("GET", "/api/auth/me/")[0] == 401
+
+    events = security_events(service, "target")
+    failed = [client for event, client in events if event == "login_failed"]
+    assert failed == [*(f"198.51.100.{n}" for n in range(LIMIT)), "198.51.100.200"]
+    assert ("locked_out", f"198.51.100.{LIMIT - 1}") in events
+    assert ("locked_out", "198.51.100.200") in events
+    assert not any(event == "login" for event, _ in events)
+
+
+def test_guesses_from_one_address_lock_that_address_out(access_service):
+    service = access_service
+    create_user(service.project, service.env, "bystander", "viewer")
+    attacker = "198.51.100.77"
+    codes = [
+        Client(service.entry, attacker).log_in(f"guess{n}", f"{WRONG}{n}")[0] for n in range(LIMIT)
+    ]
+    assert codes[-1] == 429
+    assert Client(service.entry, attacker).log_in("bystander")[0] == 429
+    # The account itself is not locked: from elsewhere it logs in.
+    status, _, body = Client(service.entry, "203.0.113.60").log_in("bystander")
+    assert status == 200, body
+    assert ("login", "203.0.113.60") in security_events(service, "bystander")
+
+
+def test_every_log_line_is_json_and_no_password_is_in_any(access_service):
+    service = access_service
+    # A log-in, a failure and a log-out of its own, so there is something to read.
+    create_user(service.project, service.env, "auditor", "viewer")
+    Client(service.entry, "203.0.113.61").log_in("auditor", WRONG + "x")
+    browser = Client(service.entry, "203.0.113.61")
+    status, _, body = browser.log_in("auditor")
+    assert status == 200
+    browser.send("POST", "/api/auth/logout/", csrf=json.loads(body)["csrfToken"])
+    lines = log_lines(service)  # parsing every line is the first check
+    assert {"backend.log", "security.log", "application.log"} <= {line["file"] for line in lines}
+    assert [event for event, _ in security_events(service, "auditor")] == [
+        "user_created",  # by manage.py create_user
+        "login_failed",
+        "login",
+        "logout",
+    ]
+    everything = json.dumps(lines)
+    assert WRONG not in everything
+    assert PASSWORD not in everything
+    assert not any(token in everything for token in service.tokens.values())
+
+
+def test_the_audit_trail_names_each_actor_address_and_change(access_service):
+    service = access_service
+    project, env = service.project, service.env
+    create_user(project, env, "author", "editor")
+    create_user(project, env, "reviser", "editor")
+    author = Client(service.entry, "192.0.2.11", issue_token(project, env, "author", service.tmp))
+    status, _, body = author.send("POST", "/api/customers/", {**NEW, "email": "trail@example.com"})
+    assert status == 201, body
+    customer = json.loads(body)
+    detail = f"/api/customers/{customer['id']}/"
+    # The update by session, through the page's log-in, with its CSRF token.
+    reviser = Client(service.entry, "192.0.2.12")
+    status, _, body = reviser.log_in("reviser")
+    assert status == 200
+    change = {"company": "US Navy", "is_active": False}
+    status, _, _ = reviser.send("PATCH", detail, change, csrf=json.loads(body)["csrfToken"])
+    assert status == 200
+    assert service.client("manager", "192.0.2.13").send("DELETE", detail)[0] == 204
+
+    create, update, delete = audit_trail(project, env, customer["id"])
+    assert [(e["action"], e["actor"], e["address"]) for e in (create, update, delete)] == [
+        ("create", "author", "192.0.2.11"),
+        ("update", "reviser", "192.0.2.12"),
+        ("delete", "manager", "192.0.2.13"),
+    ]
+    assert create["changes"]["email"] == [None, "trail@example.com"]
+    assert update["changes"] == {"company": ["", "US Navy"], "is_active": [True, False]}
+    assert delete["changes"]["email"] == ["trail@example.com", None]
+
+
+# Runs inside a render under its production settings: every URL under /api/,
+# every method, as an anonymous client; prints what answered anything else.
+OPEN_API_PROBE = """
+import json
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+def named(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if not route.startswith("api/"):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from named(pattern, route)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name, pattern.pattern.regex.groupindex
+
+public = {"/api/auth/csrf/", "/api/auth/login/", "/api/auth/logout/"}
+# An empty database: an endpoint that reached for data would answer 500.
+client = Client(raise_request_exception=False, HTTP_X_FORWARDED_PROTO="https", HTTP_HOST=DOMAIN)
+urls = {reverse(n, kwargs={a: "json" if a == "format" else "1" for a in args})
+        for n, args in named(get_resolver())}
+answers = {}
+for url in sorted(urls - public):
+    for method in ("get", "head", "options", "post", "put", "patch", "delete"):
+        answers[f"{method.upper()} {url}"] = getattr(client, method)(url).status_code
+print(json.dumps(answers))
+"""
+
+
+def test_no_render_serves_its_api_to_anonymous_clients(project, tmp_path, redis_url):
+    env = project.production_env(tmp_path / "secrets", f"sqlite:///{tmp_path / 'empty.db'}")
+    if project.answers["use_redis"]:
+        env["REDIS_URL"] = redis_url
+    env["DJANGO_TRUSTED_PROXIES"] = "127.0.0.1/32"  # the test client speaks as the proxy
+    probe = OPEN_API_PROBE.replace("DOMAIN", repr(project.answers["domain_name"]))
+    result = project.run("python", "manage.py", "shell", "--no-imports", "-c", probe, env=env)
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "GET /api/customers/" in answers and "DELETE /api/customers/1/" in answers
+    assert "GET /api/auth/me/" in answers
+    assert {k: v for k, v in answers.items() if v not in (401, 403)} == {}
