@@ -3,10 +3,16 @@
 // the tests cover; this file connects them to the elements of index.html.
 import { deleteCustomer, saveCustomer, setActive } from './api.js';
 import { setStatus, slot } from './dom.js';
-import { customerForm, submitForm } from './forms.js';
+import { formController, submitForm } from './forms.js';
 import { MESSAGES } from './http.js';
 import { customerList } from './list.js';
-import { LOGIN_MESSAGES, createSession, permissionsOf, userLabel } from './session.js';
+import {
+  LOGIN_MESSAGES,
+  PASSWORD_FIELDS,
+  createSession,
+  permissionsOf,
+  userLabel,
+} from './session.js';
 
 const NO_ACCESS = 'Your account may not see customers. Ask an administrator for access.';
 
@@ -25,6 +31,7 @@ function start(doc, win) {
   const sessionBar = byId('session');
   const sessionUser = byId('session-user');
   const logoutButton = byId('logout');
+  const passwordOpen = byId('password-open');
   const loginForm = byId('login-form');
   const loginStatus = byId('login-status');
   const loginSubmit = byId('login-submit');
@@ -36,18 +43,26 @@ function start(doc, win) {
     create: slot(doc, byId('create-panel')),
     edit: slot(doc, byId('edit-panel')),
     list: slot(doc, byId('list-panel')),
+    password: slot(doc, byId('password-panel')),
     actions: slot(doc, byId('actions-heading')),
   };
-  const createForm = customerForm(doc, {
+  const createForm = formController(doc, {
     form: byId('create-form'),
     status: byId('create-status'),
     submit: byId('create-submit'),
   });
-  const editForm = customerForm(doc, {
+  const editForm = formController(doc, {
     form: byId('edit-form'),
     prefix: 'edit-',
     status: byId('edit-status'),
     submit: byId('edit-submit'),
+  });
+
+  const passwordForm = formController(doc, {
+    form: byId('password-form'),
+    status: byId('password-status'),
+    submit: byId('password-submit'),
+    fields: PASSWORD_FIELDS,
   });
 
   const state = {
@@ -57,6 +72,7 @@ function start(doc, win) {
     // same user, never shown to someone else.
     owner: null,
     editing: null,
+    changingPassword: false,
     loggingIn: false,
   };
 
@@ -69,6 +85,15 @@ function start(doc, win) {
     panels.create.show(signedIn && state.can.add);
     panels.edit.show(signedIn && state.can.change && state.editing !== null);
     panels.actions.show(signedIn && (state.can.change || state.can.delete));
+    panels.password.show(signedIn && state.changingPassword);
+    passwordOpen.setAttribute('aria-expanded', String(state.changingPassword));
+  }
+
+  // Passwords are never kept for later, not even through an ended session.
+  function closePasswordForm() {
+    state.changingPassword = false;
+    passwordForm.clear();
+    showPanels();
   }
 
   function stopEditing() {
@@ -83,6 +108,7 @@ function start(doc, win) {
   }
 
   function signedOut(message, { error = false } = {}) {
+    closePasswordForm();
     state.me = null;
     state.can = permissionsOf(null);
     list.clear();
@@ -104,6 +130,9 @@ function start(doc, win) {
       setStatus(pageStatus, NO_ACCESS, { error: true });
       return;
     }
+    // The failure the forms showed is over; what was typed in them stays.
+    createForm.status('');
+    editForm.status('');
     setStatus(pageStatus, kept ? loggedInAgain(me.username) : '');
     list.show(state.can);
   }
@@ -177,6 +206,7 @@ function start(doc, win) {
     submitForm(createForm, (values) => saveCustomer(session, values), {
       failed,
       saved({ customer }) {
+        setStatus(pageStatus, '');
         list.prepend(customer);
         createForm.clear();
         createForm.status(`Added ${customerName(customer)}.`);
@@ -191,6 +221,7 @@ function start(doc, win) {
     submitForm(editForm, (values) => saveCustomer(session, values, { id }), {
       failed,
       saved({ customer }) {
+        setStatus(pageStatus, '');
         list.replace(customer);
         stopEditing();
         list.focus();
@@ -201,6 +232,23 @@ function start(doc, win) {
   byId('edit-cancel').addEventListener('click', () => {
     stopEditing();
     list.focus();
+  });
+
+  passwordOpen.addEventListener('click', () => {
+    state.changingPassword = true;
+    showPanels();
+    passwordForm.focus();
+  });
+  byId('password-cancel').addEventListener('click', closePasswordForm);
+  byId('password-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitForm(passwordForm, (values) => session.changePassword(values), {
+      failed,
+      saved() {
+        closePasswordForm();
+        setStatus(pageStatus, LOGIN_MESSAGES.passwordChanged);
+      },
+    });
   });
 
   loginForm.addEventListener('submit', async (event) => {

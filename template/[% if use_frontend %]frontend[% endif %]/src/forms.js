@@ -1,7 +1,7 @@
-// A customer form (the create form and the edit form share it): its values,
-// its per-field errors and its busy state. What was typed stays in the
-// inputs until the form is saved or the user leaves: a failed save, an
-// ended session or a refusal never clears it.
+// A form of the page (create, edit, password): its values, its per-field
+// errors and its busy state. What was typed stays in the inputs until the
+// form is saved or the user leaves: a failed save, an ended session or a
+// refusal never clears it.
 import { FORM_FIELDS } from './api.js';
 import { setFieldErrors, setStatus } from './dom.js';
 import { MESSAGES } from './http.js';
@@ -10,7 +10,7 @@ import { MESSAGES } from './http.js';
  * The form whose inputs have the ids `${prefix}${field}`, each with an error
  * line `${prefix}${field}-error`, a status line `status` and a submit button.
  */
-export function customerForm(doc, { form, prefix = '', status, submit, fields = FORM_FIELDS }) {
+export function formController(doc, { form, prefix = '', status, submit, fields = FORM_FIELDS }) {
   const inputs = Object.fromEntries(fields.map((f) => [f, doc.getElementById(`${prefix}${f}`)]));
   const errors = Object.fromEntries(
     fields.map((f) => [f, doc.getElementById(`${prefix}${f}-error`)]),

@@ -1,14 +1,19 @@
 // The log-in session: who is logged in, what they may do, and the CSRF token
 // every change needs. Django rotates the token at log-in and drops it at
 // log-out, so it is fetched when first needed and again after each.
-import { MESSAGES, duration, isUnsafe, send } from './http.js';
+import { parseValidationErrors } from './api.js';
+import { MESSAGES, duration, failureMessage, isUnsafe, send } from './http.js';
 
 export const AUTH = {
   csrf: '/api/auth/csrf/',
   login: '/api/auth/login/',
   logout: '/api/auth/logout/',
   me: '/api/auth/me/',
+  password: '/api/auth/password/',
 };
+
+// The password form's fields, as the API names them.
+export const PASSWORD_FIELDS = ['old_password', 'new_password'];
 
 // Django's model permissions on customers, as /api/auth/me/ lists them.
 export const PERMISSIONS = {
@@ -23,6 +28,7 @@ export const LOGIN_MESSAGES = {
   missing: 'Enter your username and password.',
   locked: 'Too many failed log-ins. Please wait and try again later.',
   loggedOut: 'You have logged out.',
+  passwordChanged: 'Your password has been changed.',
 };
 
 function strings(value) {
@@ -173,5 +179,23 @@ export function createSession(fetchImpl) {
     return { ...result, ok: false };
   }
 
-  return { request, me, login, logout };
+  /**
+   * Change the logged-in user's password: `{ok: true}`, or a failure with
+   * Django's reasons per field (`fields`) and for the form (`general`).
+   */
+  async function changePassword(values) {
+    const body = Object.fromEntries(PASSWORD_FIELDS.map((f) => [f, String(values[f] ?? '')]));
+    const result = await request(AUTH.password, { method: 'POST', body });
+    if (result.ok) {
+      return { ok: true };
+    }
+    if (result.kind === 'invalid') {
+      return { ok: false, kind: 'invalid', ...parseValidationErrors(result.body, PASSWORD_FIELDS) };
+    }
+    const general = [failureMessage(result.kind, result)];
+    const failed = { ok: false, kind: result.kind, fields: {}, general };
+    return result.me ? { ...failed, me: result.me } : failed;
+  }
+
+  return { request, me, login, logout, changePassword };
 }

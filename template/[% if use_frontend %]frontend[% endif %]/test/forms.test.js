@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { FORM_FIELDS } from '../src/api.js';
-import { customerForm, submitForm } from '../src/forms.js';
+import { formController, submitForm } from '../src/forms.js';
 import { MESSAGES } from '../src/http.js';
 import { child, fakeDocument } from './fake-dom.js';
 
@@ -16,7 +16,7 @@ function page(prefix = '') {
     child(doc, form, 'p', `${prefix}${field}-error`);
   }
   const submit = child(doc, form, 'button', `${prefix}submit`);
-  const controller = customerForm(doc, { form, prefix, status, submit });
+  const controller = formController(doc, { form, prefix, status, submit });
   const input = (field) => doc.getElementById(`${prefix}${field}`);
   const error = (field) => doc.getElementById(`${prefix}${field}-error`);
   return { doc, form, status, submit, controller, input, error };
@@ -30,7 +30,7 @@ const typed = {
   company: 'Navy',
 };
 
-describe('customerForm', () => {
+describe('formController', () => {
   it('reads and fills the inputs with the prefix', () => {
     const { controller, input } = page('edit-');
     controller.fill({ ...typed, id: 4, phone: null });

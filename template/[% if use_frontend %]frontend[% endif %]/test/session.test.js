@@ -69,6 +69,19 @@ function fakeApi({ tokenInLogin = false, anonymousStatus = 403, lockedFor = null
     if (url === AUTH.me) {
       return api.user ? json(200, api.user) : anonymous();
     }
+    if (url === AUTH.password) {
+      if (!api.user) {
+        return anonymous();
+      }
+      const { old_password: old, new_password: fresh } = JSON.parse(options.body);
+      if (old !== 'right') {
+        return json(400, { old_password: ['The current password is not correct.'] });
+      }
+      if (fresh.length < 12) {
+        return json(400, { new_password: ['This password is too short.', 'It is too common.'] });
+      }
+      return new Response(null, { status: 204 });
+    }
     if (!api.user) {
       return anonymous();
     }
@@ -279,5 +292,50 @@ describe('readMe, permissionsOf and userLabel', () => {
     ]) {
       assert.equal(readMe(body), null, JSON.stringify(body));
     }
+  });
+});
+
+describe('createSession: password change', () => {
+  it('posts both passwords with the token', async () => {
+    const api = fakeApi({ tokenInLogin: true });
+    const session = createSession(api.fetch);
+    await session.login('ada', 'right');
+    const changed = await session.changePassword({
+      old_password: 'right',
+      new_password: 'a much longer one',
+    });
+    assert.deepEqual(changed, { ok: true });
+    assert.equal(api.calls.at(-1), 'POST /api/auth/password/ [token-2]');
+  });
+
+  it('puts Django’s reasons next to their fields', async () => {
+    const api = fakeApi({ tokenInLogin: true });
+    const session = createSession(api.fetch);
+    await session.login('ada', 'right');
+    const wrong = await session.changePassword({ old_password: 'x', new_password: 'y' });
+    assert.deepEqual(wrong, {
+      ok: false,
+      kind: 'invalid',
+      fields: { old_password: ['The current password is not correct.'] },
+      general: [],
+    });
+    const weak = await session.changePassword({ old_password: 'right', new_password: 'short' });
+    assert.deepEqual(weak.fields, {
+      new_password: ['This password is too short.', 'It is too common.'],
+    });
+  });
+
+  it('says when the session has ended', async () => {
+    const api = fakeApi({ anonymousStatus: 401 });
+    const session = createSession(api.fetch);
+    await session.login('ada', 'right');
+    api.user = null;
+    const result = await session.changePassword({ old_password: 'right', new_password: 'x' });
+    assert.deepEqual(result, {
+      ok: false,
+      kind: 'signed-out',
+      fields: {},
+      general: [MESSAGES.signedOut],
+    });
   });
 });

@@ -1,6 +1,7 @@
 """The rehearsal's users, one in each role's group, made with the backend's
 own management commands as an administrator would (the backend's README)."""
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -38,7 +39,9 @@ def create_users(backend: Backend) -> dict[str, User]:
 
 
 def issue_token(backend: Backend, user: User) -> str:
-    """A new API token for the user, as issue_api_token prints it once."""
-    token = backend.manage_or_fail("issue_api_token", user.username, "--days", "1").strip()
-    check(bool(token) and "\n" not in token, f"an API token issued for {user.username}")
+    """A new API token for the user, as issue_api_token prints it once: on
+    the last line of its output (the security log may write to stdout too)."""
+    output = backend.manage_or_fail("issue_api_token", user.username, "--days", "1")
+    token = output.strip().rpartition("\n")[2]
+    check(re.fullmatch(r"[A-Za-z0-9_-]{32,}", token) is not None, f"an API token for {user.username}")
     return token
