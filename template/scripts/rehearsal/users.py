@@ -43,5 +43,6 @@ def issue_token(backend: Backend, user: User) -> str:
     the last line of its output (the security log may write to stdout too)."""
     output = backend.manage_or_fail("issue_api_token", user.username, "--days", "1")
     token = output.strip().rpartition("\n")[2]
-    check(re.fullmatch(r"[A-Za-z0-9_-]{32,}", token) is not None, f"an API token for {user.username}")
+    issued = re.fullmatch(r"[A-Za-z0-9_-]{32,}", token) is not None
+    check(issued, f"an API token for {user.username}")
     return token
