@@ -34,6 +34,13 @@ DIRECT: dict[str, list[str]] = {
         "gunicorn==27.0.1",
         "python-json-logger==4.2.0",
         "whitenoise==6.12.0",
+        # Identity and access: password hashing, API tokens, log-in lock-out,
+        # the audit trail and the admin's second factor.
+        "argon2-cffi==25.1.0",
+        "django-rest-knox==5.1.0",
+        "django-axes==8.3.1",
+        "django-auditlog==3.4.1",
+        "django-otp==1.7.5",
     ],
     "use_redis": ["django-redis==7.0.0", "redis==8.1.0"],
     "use_rate_limiting": ["django-ratelimit==4.1.0"],
@@ -141,10 +148,13 @@ def main() -> None:
         )
 
         # The dev tools' own dependencies are needed whatever the features.
-        dev_entries = entries(compile_lock(DEV, full))
+        # Every entry comes from one lock of everything, so a package both
+        # sides need carries the markers of both (cffi: argon2-cffi needs it
+        # everywhere, the dev tools on Windows only).
+        dev_names = set(entries(compile_lock(DEV, full)))
         dev_pins: dict[str, list[str]] = {}
-        for name, entry in sorted({**all_entries, **dev_entries}.items()):
-            cond = "" if name in dev_entries else condition(needed_by[name])
+        for name, entry in sorted(entries(compile_lock(everything + DEV, full)).items()):
+            cond = "" if name in dev_names else condition(needed_by[name])
             dev_pins.setdefault(cond, []).append(entry)
         (BACKEND / "requirements-dev.txt.jinja").write_text(
             conditional(dev_pins, lock_header("requirements-dev.in", "requirements-dev.txt"))

@@ -12,6 +12,12 @@ from pathlib import Path
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
+
+def current_request_id() -> str | None:
+    """The id of the request being handled (the audit trail records it too)."""
+    return request_id.get()
+
+
 JSON_FORMATTER = {
     "()": "pythonjsonlogger.json.JsonFormatter",
     "fmt": "%(levelname)s %(name)s %(message)s",
@@ -46,7 +52,8 @@ def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
     """A dictConfig for stdout, plus rotating files when ``log_dir`` is given.
 
     Containers log to stdout; the files (application.log, and security.log
-    for django.security events) are for hosts that keep logs on disk.
+    for django.security's warnings and the ``security`` logger's log-in
+    events) are for hosts that keep logs on disk.
     """
     handlers: dict[str, dict] = {
         "stdout": {
@@ -61,10 +68,7 @@ def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
     if log_dir:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
         handlers["application_file"] = _rotating_file(log_dir, "application.log", 50, 5)
-        handlers["security_file"] = {
-            **_rotating_file(log_dir, "security.log", 10, 10),
-            "level": "WARNING",
-        }
+        handlers["security_file"] = _rotating_file(log_dir, "security.log", 10, 10)
         root_handlers.append("application_file")
         security_handlers.append("security_file")
 
@@ -84,6 +88,10 @@ def build_logging(level: str = "INFO", log_dir: str | None = None) -> dict:
                 "level": "WARNING",
                 "propagate": False,
             },
+            # Log-ins, failures, lock-outs, log-outs, API tokens (accounts.security).
+            "security": {"handlers": security_handlers, "level": "INFO", "propagate": False},
+            # django-axes's own lines repeat the security log's, as plain text.
+            "axes": {"handlers": [], "level": "ERROR", "propagate": True},
             # RequestLogMiddleware writes one access line per request instead.
             "django.server": {"handlers": [], "level": "ERROR", "propagate": True},
             "gunicorn.error": {"handlers": [], "level": level, "propagate": True},

@@ -1,3 +1,4 @@
+from auditlog.registry import auditlog
 from django.db import models
 
 
@@ -27,3 +28,8 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+# Every create, update and delete, with the actor, the address and each
+# changed field's old and new value (accounts.audit names the actor).
+auditlog.register(Customer, exclude_fields=["updated_at"])

@@ -13,29 +13,29 @@ def client_address(client, peer: str, forwarded: str) -> str:
 
 
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
-def test_a_trusted_proxy_forwards_the_client_address(client):
-    assert client_address(client, PROXY, "203.0.113.9") == "203.0.113.9"
+def test_a_trusted_proxy_forwards_the_client_address(viewer_client):
+    assert client_address(viewer_client, PROXY, "203.0.113.9") == "203.0.113.9"
 
 
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
-def test_addresses_a_client_prepends_are_ignored(client):
+def test_addresses_a_client_prepends_are_ignored(viewer_client):
     forwarded = "198.51.100.1, 203.0.113.9, 10.9.9.9"
-    assert client_address(client, PROXY, forwarded) == "203.0.113.9"
+    assert client_address(viewer_client, PROXY, forwarded) == "203.0.113.9"
 
 
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
-def test_an_untrusted_peer_cannot_choose_its_address(client):
-    assert client_address(client, "192.0.2.50", "203.0.113.9") == "192.0.2.50"
+def test_an_untrusted_peer_cannot_choose_its_address(viewer_client):
+    assert client_address(viewer_client, "192.0.2.50", "203.0.113.9") == "192.0.2.50"
 
 
 @override_settings(TRUSTED_PROXIES=[])
-def test_no_proxy_is_trusted_by_default(client):
-    assert client_address(client, PROXY, "203.0.113.9") == PROXY
+def test_no_proxy_is_trusted_by_default(viewer_client):
+    assert client_address(viewer_client, PROXY, "203.0.113.9") == PROXY
 
 
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
-def test_a_garbled_forwarded_header_keeps_the_proxy_address(client):
-    assert client_address(client, PROXY, "not-an-ip") == PROXY
+def test_a_garbled_forwarded_header_keeps_the_proxy_address(viewer_client):
+    assert client_address(viewer_client, PROXY, "not-an-ip") == PROXY
 
 
 @override_settings(
@@ -43,7 +43,9 @@ def test_a_garbled_forwarded_header_keeps_the_proxy_address(client):
     SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
     SECURE_SSL_REDIRECT=True,
 )
-def test_only_a_trusted_proxy_may_say_the_request_was_https(client):
+def test_only_a_trusted_proxy_may_say_the_request_was_https(viewer_client):
     https = {"HTTP_X_FORWARDED_PROTO": "https"}
-    assert client.get("/api/customers/", REMOTE_ADDR=PROXY, **https).status_code == 200
-    assert client.get("/api/customers/", REMOTE_ADDR="192.0.2.50", **https).status_code == 301
+    assert viewer_client.get("/api/customers/", REMOTE_ADDR=PROXY, **https).status_code == 200
+    assert (
+        viewer_client.get("/api/customers/", REMOTE_ADDR="192.0.2.50", **https).status_code == 301
+    )

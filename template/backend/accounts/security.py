@@ -1,0 +1,53 @@
+"""The security log: one structured line per log-in, failed log-in, log-out,
+lock-out and API token change, with the username and the client's address.
+
+Passwords never reach it: Django masks them in the credentials it signals,
+and only the username is read from those. Lines go to the ``security``
+logger, which the logging configuration sends to security.log as well.
+"""
+
+import logging
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+log = logging.getLogger("security")
+
+
+def _client(request: HttpRequest | None) -> str:
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+def event(name: str, username, request: HttpRequest | None = None, **fields) -> None:
+    """Write one security event; WARNING for what may be an attack."""
+    level = logging.WARNING if name in {"login_failed", "locked_out"} else logging.INFO
+    log.log(
+        level,
+        name.replace("_", " "),
+        extra={"event": name, "username": username or "", "client": _client(request), **fields},
+    )
+
+
+@receiver(user_logged_in, dispatch_uid="security_log_login")
+def logged_in(sender, request, user, **kwargs) -> None:
+    event("login", user.get_username(), request)
+
+
+@receiver(user_login_failed, dispatch_uid="security_log_login_failed")
+def login_failed(sender, credentials, request=None, **kwargs) -> None:
+    event("login_failed", credentials.get("username"), request)
+
+
+@receiver(user_logged_out, dispatch_uid="security_log_logout")
+def logged_out(sender, request, user, **kwargs) -> None:
+    if user is None:
+        return  # nobody was logged in
+    reason = getattr(request, "session_ended_because", "logout")
+    event("logout", user.get_username(), request, reason=reason)
+
+
+@receiver(user_locked_out, dispatch_uid="security_log_locked_out")
+def locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    event("locked_out", username, request)

@@ -1,0 +1,95 @@
+"""Log-in for the page: a CSRF bootstrap, log-in, log-out, who am I, and a
+password change. Machine clients use API tokens instead (management
+commands; see the backend's README).
+
+Log-in and log-out are public, so DRF's SessionAuthentication, which checks
+the CSRF token only for a logged-in session, would not check it there: they
+check it themselves. nginx limits /api/auth/ per client address; django-axes
+locks out a client address or a username after repeated failures.
+"""
+
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.middleware.csrf import get_token
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .lockout import lockout_response
+from .security import event
+from .serializers import LoginSerializer, PasswordChangeSerializer, describe
+
+INVALID = {"detail": "Invalid username or password."}
+
+
+def check_csrf(request: Request) -> None:
+    """DRF's own CSRF check, as for a session: a 403 naming the failure."""
+    SessionAuthentication().enforce_csrf(request)
+
+
+class CsrfView(APIView):
+    """Sets the CSRF cookie (get_token does) and returns its token, for the
+    X-CSRFToken header."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response({"csrfToken": get_token(request)})
+
+
+class LoginView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        check_csrf(request)
+        serializer = LoginSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(INVALID, status=status.HTTP_400_BAD_REQUEST)
+        # Django's request, where django-axes records the attempt and flags a
+        # lock-out; a locked-out client is refused even with the right password.
+        django_request = request._request
+        user = authenticate(django_request, **serializer.validated_data)
+        if user is None:
+            if getattr(django_request, "axes_locked_out", False):
+                return lockout_response(django_request)
+            return Response(INVALID, status=status.HTTP_400_BAD_REQUEST)
+        # A new session id and a new CSRF token: nothing from before carries over.
+        login(django_request, user)
+        return Response({**describe(user), "csrfToken": get_token(django_request)})
+
+
+class LogoutView(APIView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        check_csrf(request)
+        # Deletes the session on the server, not only the browser's cookie.
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(describe(request.user))
+
+
+class PasswordView(APIView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        request.user.set_password(serializer.validated_data["new_password"])
+        request.user.save(update_fields=["password"])
+        # Keeps this session logged in; the user's other sessions end.
+        update_session_auth_hash(request._request, request.user)
+        event("password_changed", request.user.get_username(), request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,117 @@
+"""The management commands that set up access: roles, users, second factors."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.roles import EDITORS, MANAGERS, ROLES, VIEWERS
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long and unguessable password"
+
+
+def run(*args: str, **options) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+def permissions(group: str) -> set[str]:
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Group.objects.get(name=group).permissions.all()
+    }
+
+
+def test_the_migrations_create_the_roles():
+    assert permissions(VIEWERS) == {"customers.view_customer"}
+    assert permissions(EDITORS) == {
+        "customers.view_customer",
+        "customers.add_customer",
+        "customers.change_customer",
+    }
+    assert permissions(MANAGERS) == permissions(EDITORS) | {
+        "customers.delete_customer",
+        "auditlog.view_logentry",
+    }
+
+
+def test_bootstrap_access_repairs_the_roles_and_can_run_again():
+    Group.objects.get(name=VIEWERS).permissions.add(
+        Permission.objects.get(codename="delete_customer")
+    )
+    Group.objects.get(name=EDITORS).delete()
+    run("bootstrap_access")
+    output = run("bootstrap_access")
+    assert all(name in output for name in ROLES)
+    assert permissions(VIEWERS) == {"customers.view_customer"}
+    assert "customers.add_customer" in permissions(EDITORS)
+    assert Group.objects.filter(name__in=ROLES).count() == len(ROLES)
+
+
+def test_create_user_reads_the_password_from_a_file(tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text(PASSWORD + "\n")
+    run("create_user", "ada", "--group", EDITORS, "--password-file", str(secret))
+    user = get_user_model().objects.get(username="ada")
+    assert user.check_password(PASSWORD)
+    assert list(user.groups.values_list("name", flat=True)) == [EDITORS]
+    assert not user.is_staff
+
+
+def test_create_user_reads_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ACCESS_PASSWORD", PASSWORD)
+    run("create_user", "grace", "--group", MANAGERS, "--group", VIEWERS, "--staff")
+    user = get_user_model().objects.get(username="grace")
+    assert user.check_password(PASSWORD)
+    assert user.is_staff
+    assert set(user.groups.values_list("name", flat=True)) == {MANAGERS, VIEWERS}
+
+
+def test_create_user_never_takes_a_password_on_the_command_line(monkeypatch):
+    monkeypatch.delenv("ACCESS_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="ACCESS_PASSWORD"):
+        run("create_user", "ada", "--group", EDITORS)
+    with pytest.raises((CommandError, SystemExit, TypeError)):
+        run("create_user", "ada", "--group", EDITORS, "--password", PASSWORD)
+    assert not get_user_model().objects.exists()
+
+
+def test_create_user_applies_the_password_validators(monkeypatch):
+    monkeypatch.setenv("ACCESS_PASSWORD", "password")
+    with pytest.raises(CommandError, match="too common"):
+        run("create_user", "ada", "--group", EDITORS)
+    assert not get_user_model().objects.exists()
+
+
+def test_create_user_changes_an_existing_user_only_when_asked(monkeypatch):
+    monkeypatch.setenv("ACCESS_PASSWORD", PASSWORD)
+    run("create_user", "ada", "--group", VIEWERS)
+    with pytest.raises(CommandError, match="--update"):
+        run("create_user", "ada", "--group", EDITORS)
+    monkeypatch.setenv("ACCESS_PASSWORD", "a different long password")
+    run("create_user", "ada", "--group", EDITORS, "--update")
+    user = get_user_model().objects.get(username="ada")
+    assert user.check_password("a different long password")
+    assert list(user.groups.values_list("name", flat=True)) == [EDITORS]
+
+
+def test_add_totp_device_prints_the_uri_once_for_staff_only(make_user):
+    staff = make_user(is_staff=True, username="admin")
+    make_user(username="clerk")
+    uri = run("add_totp_device", "admin").strip()
+    device = TOTPDevice.objects.get(user=staff)
+    assert device.confirmed
+    assert uri == device.config_url
+    assert uri.startswith("otpauth://totp/") and "secret=" in uri
+    with pytest.raises(CommandError, match="--replace"):
+        run("add_totp_device", "admin")
+    assert run("add_totp_device", "admin", "--replace").strip() != uri
+    assert TOTPDevice.objects.filter(user=staff).count() == 1
+    with pytest.raises(CommandError, match="not staff"):
+        run("add_totp_device", "clerk")
