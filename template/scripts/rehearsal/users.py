@@ -39,10 +39,11 @@ def create_users(backend: Backend) -> dict[str, User]:
 
 
 def issue_token(backend: Backend, user: User) -> str:
-    """A new API token for the user, as issue_api_token prints it once: on
-    the last line of its output (the security log may write to stdout too)."""
-    output = backend.manage_or_fail("issue_api_token", user.username, "--days", "1")
-    token = output.strip().rpartition("\n")[2]
+    """A new API token for the user, as issue_api_token writes it once: to a
+    file of its own among the rehearsal's secrets, never to a log."""
+    path = backend.secrets / f"{user.username}-{secrets.token_hex(4)}.token"
+    backend.manage_or_fail("issue_api_token", user.username, "--days", "1", "--output", str(path))
+    token = path.read_text().strip()
     issued = re.fullmatch(r"[A-Za-z0-9_-]{32,}", token) is not None
     check(issued, f"an API token for {user.username}")
     return token
