@@ -57,7 +57,6 @@ function start(doc, win) {
     status: byId('edit-status'),
     submit: byId('edit-submit'),
   });
-
   const passwordForm = formController(doc, {
     form: byId('password-form'),
     status: byId('password-status'),
@@ -152,6 +151,8 @@ function start(doc, win) {
       state.me = result.me;
       state.can = permissionsOf(result.me);
       showPanels();
+      // Said at the top too: the form that was refused may no longer be shown.
+      setStatus(pageStatus, MESSAGES.forbidden, { error: true });
       if (JSON.stringify(state.can) !== before && state.can.view) {
         list.show(state.can);
       }
