@@ -96,7 +96,6 @@ export function parseValidationErrors(body, fields = FORM_FIELDS) {
   return result;
 }
 
-
 /** One customer's URL; null unless `id` is the API's kind of id (a positive integer). */
 export function customerUrl(id) {
   const text = String(id ?? '');
