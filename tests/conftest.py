@@ -8,6 +8,7 @@ import pytest
 from pytest_redis import factories
 
 from support import frontend
+from support.access import serving
 from support.answers import ANSWER_SETS
 from support.postgres import PostgresServer, free_port
 from support.projects import Project
@@ -62,3 +63,12 @@ def frontend_build(render, tmp_path_factory) -> frontend.Frontend:
     """The defaults render's frontend, built once for the session."""
     source = render("defaults").path / "frontend"
     return frontend.build(source, tmp_path_factory.mktemp("frontend") / "frontend")
+
+
+@pytest.fixture(scope="session", params=["defaults", "everything-off"])
+def access_service(request, render, postgres, redis_proc, tmp_path_factory):
+    """A render serving with production settings (support.access.serving),
+    shared by the tests of identity and access; one answer set at a time."""
+    tmp = tmp_path_factory.mktemp(f"access-{request.param}")
+    with serving(render(request.param), postgres, redis_proc, tmp) as service:
+        yield service

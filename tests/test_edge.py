@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from support.access import create_user, issue_token
 from support.backend import gunicorn
 from support.http import request
 from support.nginx import Nginx, self_signed_pair
@@ -68,15 +69,18 @@ def test_gixy_finds_nothing(name, render, tmp_path):
 
 
 class Edge:
-    """nginx in front of gunicorn; requests as a given client address."""
+    """nginx in front of gunicorn; requests as a given client address, with a
+    manager's API token (the API answers nobody else)."""
 
-    def __init__(self, project, nginx: Nginx, backend_log: Path):
+    def __init__(self, project, nginx: Nginx, backend_log: Path, token: str):
         self.project, self.nginx, self.backend_log = project, nginx, backend_log
+        self.token = token
         self.tls = nginx.https_port is not None
         self.port = nginx.https_port or nginx.http_port
 
     def get(self, path: str, client: str = "127.0.0.2", **kwargs):
         kwargs.setdefault("host", self.project.answers["domain_name"])
+        kwargs["headers"] = {"Authorization": f"Token {self.token}", **kwargs.get("headers", {})}
         return request(self.port, path, source=client, tls=self.tls, **kwargs)
 
     def post(self, path: str, payload: dict, client: str = "127.0.0.2"):
@@ -111,6 +115,8 @@ def edge(request, render, postgres, redis_proc, frontend_build, tmp_path):
     )
     env.update(DJANGO_TRUSTED_PROXIES="127.0.0.1/32", **django_env)
     with gunicorn(project, env, tmp_path / "backend.log") as backend_port:
+        create_user(project, env, "edge", "manager")
+        token = issue_token(project, env, "edge", tmp_path)
         nginx = nginx_for(
             project,
             tmp_path,
@@ -120,7 +126,7 @@ def edge(request, render, postgres, redis_proc, frontend_build, tmp_path):
         )
         nginx.start()
         try:
-            yield Edge(project, nginx, tmp_path / "backend.log")
+            yield Edge(project, nginx, tmp_path / "backend.log", token)
         finally:
             nginx.stop()
 
@@ -278,3 +284,28 @@ def test_behind_a_load_balancer_only_it_may_say_https(edge):
     status, headers, _ = edge.get("/api/customers/", client="127.0.0.2", headers=https)
     assert status == 301
     assert headers["Location"].startswith("https://")
+
+
+# nginx's log-in budget as rendered (nginx_auth_rate 5r/m, nginx_auth_burst 5).
+AUTH_BURST = 5
+
+
+@pytest.mark.parametrize(
+    "edge",
+    [("defaults", {"NGINX_ADMIN_PATH": "/back-office/"}, {"DJANGO_ADMIN_PATH": "back-office/"})],
+    indirect=True,
+)
+def test_log_in_paths_have_their_own_budget_and_the_admin_follows_its_path(edge):
+    # The admin's log-in, at the path the deployment chose, on the log-in budget.
+    codes = [edge.get("/back-office/login/", client="127.0.0.12") for _ in range(AUTH_BURST + 3)]
+    assert [code for code, _, _ in codes] == [200] * (AUTH_BURST + 1) + [429] * 2
+    assert b"csrfmiddlewaretoken" in codes[0][2]
+    # The API's log-in has the same budget, per client address.
+    codes = [edge.get("/api/auth/csrf/", client="127.0.0.13")[0] for _ in range(AUTH_BURST + 3)]
+    assert codes == [200] * (AUTH_BURST + 1) + [429] * 2
+    # The rest of the admin is on the API's budget; the usual path is only the page.
+    assert edge.get("/back-office/", client="127.0.0.14")[0] == 302
+    status, headers, body = edge.get("/admin/login/", client="127.0.0.14")
+    assert status == 200
+    assert headers["Cache-Control"] == "no-cache"  # index.html, not Django
+    assert b"csrfmiddlewaretoken" not in body

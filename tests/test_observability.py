@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from support.access import Client, Entry, create_user, issue_token
 from support.backend import gunicorn
 from support.http import request
 from support.monitoring import (
@@ -89,7 +90,7 @@ def test_each_alert_fires_on_bad_series_and_not_on_good_ones(name, render):
         if not case["exp_alerts"]
     }
     assert firing == defined and quiet == defined
-    expected = {"HighLatencyP95", "HighErrorRate", "TargetDown"}
+    expected = {"HighLatencyP95", "HighErrorRate", "TargetDown", "LoginFailureBurst"}
     if render(name).answers["use_backups"]:
         expected.add("BackupNotVerified")
     assert defined == expected
@@ -171,6 +172,7 @@ def test_grafana_provisioning_and_dashboard_load_as_grafana_expects(name, render
     }
     assert thresholds["Latency p50 / p95 / p99"] == 0.5
     assert thresholds["Error rate (5xx)"] == 0.001
+    assert "Log-ins failed and locked out" in titles
 
 
 def test_metric_names_are_read_from_promql():
@@ -252,11 +254,17 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
         prometheus = Prometheus(prometheus_port)
 
         domain = project.answers["domain_name"]
+        create_user(project, env, "watcher", "viewer")
+        token = issue_token(project, env, "watcher", tmp_path)
+        headers = {"X-Forwarded-Proto": "https", "Authorization": f"Token {token}"}
         for _ in range(REQUESTS):
-            status, _, _ = request(
-                backend_port, "/api/customers/", host=domain, headers={"X-Forwarded-Proto": "https"}
-            )
+            status, _, _ = request(backend_port, "/api/customers/", host=domain, headers=headers)
             assert status == 200
+        # A failed log-in, as the page would send it.
+        status, _, _ = Client(Entry(backend_port, domain, tls=False), "203.0.113.9").log_in(
+            "watcher", "not the password"
+        )
+        assert status == 400
         assert request(backend_port, "/health/ready/")[0] == 200  # reads the cache
         assert request(nginx.https_port, "/", tls=True)[0] == 200
 
@@ -276,6 +284,8 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
         missing = used - prometheus.names()
         assert not missing, missing
         assert prometheus.value("sum(django_db_pool_connections)") is not None
+        assert prometheus.wait_until("sum(django_login_failures_total)", 1) == 1
+        assert prometheus.value("sum(django_login_lockouts_total)") == 0
 
     # Every log line the backend wrote during the run is one JSON object.
     for line in (tmp_path / "backend.log").read_text().splitlines():

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from support import compose
+from support.access import create_user, issue_token
 from support.backend import gunicorn
 from support.dockerfiles import Dockerfile
 from support.http import json_body, request
@@ -26,24 +27,29 @@ def service(name, render, postgres, redis_url, tmp_path):
     # The test talks to gunicorn as the reverse proxy would.
     env["DJANGO_TRUSTED_PROXIES"] = f"{PROXY}/32"
     with gunicorn(project, env, tmp_path / "gunicorn.log") as port:
-        yield project, port, tmp_path / "gunicorn.log", env
+        # The API answers only a logged-in client: an editor's API token.
+        create_user(project, env, "clerk", "editor")
+        token = issue_token(project, env, "clerk", tmp_path)
+        yield project, port, tmp_path / "gunicorn.log", env, token
 
 
-def api(port: int, path: str, project, **kwargs):
+def api(port: int, path: str, project, token: str, **kwargs):
     headers = {
         "X-Forwarded-Proto": "https",
         "X-Forwarded-For": "203.0.113.7",
         "Content-Type": "application/json",
+        "Authorization": f"Token {token}",
     }
     return request(port, path, host=project.answers["domain_name"], headers=headers, **kwargs)
 
 
 def test_gunicorn_serves_the_api_and_the_probes(service):
-    project, port, log_path, _ = service
+    project, port, log_path, _, token = service
     status, headers, body = api(
         port,
         "/api/customers/",
         project,
+        token,
         method="POST",
         body=json.dumps(
             {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
@@ -51,7 +57,7 @@ def test_gunicorn_serves_the_api_and_the_probes(service):
     )
     assert status == 201, body
     assert headers["Content-Security-Policy"]
-    status, _, body = api(port, "/api/customers/?search=love", project)
+    status, _, body = api(port, "/api/customers/?search=love", project, token)
     assert status == 200
     assert [c["email"] for c in json_body(body)["results"]] == ["ada@example.com"]
 
@@ -76,7 +82,7 @@ def test_gunicorn_serves_the_api_and_the_probes(service):
 
 
 def test_readiness_follows_the_database(service, postgres):
-    _, port, _, _ = service
+    _, port, _, _, _ = service
     assert request(port, "/health/ready/")[0] == 200
     postgres.stop()
     try:
@@ -98,7 +104,7 @@ def test_readiness_follows_the_database(service, postgres):
 
 def test_the_image_and_compose_health_checks_hit_the_live_probe(service):
     """The HEALTHCHECK command and compose's, run as the container would run them."""
-    project, port, _, env = service
+    project, port, _, env, _ = service
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     dockerfile = Dockerfile.parse(project.backend / "Dockerfile")
     checks = [dockerfile.exec_form("HEALTHCHECK", "production")]

@@ -7,7 +7,7 @@ import ssl
 import time
 
 
-def request(
+def exchange(
     port: int,
     path: str,
     *,
@@ -19,7 +19,11 @@ def request(
     source: str | None = None,
     tls: bool = False,
 ):
-    """One request; ``source`` picks the client's loopback address (127.0.0.x)."""
+    """One request; ``source`` picks the client's loopback address (127.0.0.x).
+
+    Returns the status, the headers as a message (repeated ones such as
+    Set-Cookie kept: ``get_all``) and the body.
+    """
     source_address = (source, 0) if source else None
     if tls:
         context = ssl.create_default_context()
@@ -36,9 +40,15 @@ def request(
         connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
         response = connection.getresponse()
         data = response.read()
-        return response.status, dict(response.getheaders()), data
+        return response.status, response.headers, data
     finally:
         connection.close()
+
+
+def request(port: int, path: str, **kwargs):
+    """exchange(), with the headers as a plain dict (one value per name)."""
+    status, headers, data = exchange(port, path, **kwargs)
+    return status, dict(headers.items()), data
 
 
 def json_body(data: bytes):
