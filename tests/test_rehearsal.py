@@ -59,6 +59,7 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
         "nothing the viewer sent was written",
         "a manager deletes it",
         "a revoked token is refused (401)",
+        "a wrong password is refused (400), saying no more than that",
         "a change without the CSRF token is refused (403)",
         "the session cookie is Secure, HttpOnly, SameSite=Lax",
         "the old session cookie no longer works: it ended on the server",
@@ -80,6 +81,7 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
             assert f"ok: {line}" in stdout, line
     if project.answers["use_monitoring"]:
         assert "Prometheus scrapes the backend" in stdout
+        assert "Prometheus counts the failed log-ins" in stdout
     if project.answers["use_backups"]:
         assert "A backup taken and verified" in stdout
     assert still_running(process.pid) == []

@@ -121,6 +121,11 @@ def session_with_csrf(backend: Backend, user: User) -> None:
         "a log-in without the CSRF token is refused (403)",
     )
     browser.csrf_token = browser.get(f"{AUTH}csrf/").json()["csrfToken"]
+    wrong = browser.post(f"{AUTH}login/", {**credentials, "password": "not-" + user.password})
+    check(
+        wrong.status == 400 and wrong.json() == {"detail": "Invalid username or password."},
+        "a wrong password is refused (400), saying no more than that",
+    )
     logged_in = browser.post(f"{AUTH}login/", credentials)
     check(
         logged_in.status == 200 and logged_in.json()["username"] == user.username,
