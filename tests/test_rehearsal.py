@@ -75,6 +75,9 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
             "after logging in again, the form still holds what was typed",
             "a viewer's page has no add form and no edit or deactivate controls",
             "a create forged from the viewer's page, CSRF token and all, is refused (403)",
+            "a password changed through the page",
+            "an editor's rows offer no Delete",
+            "a manager deletes a customer through the page",
             "logging out removes the list from the page and ends the session",
             "no browser errors",
         ):
