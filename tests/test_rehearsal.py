@@ -3,6 +3,7 @@ its users run it: the whole topology on loopback, the user flows in a real
 browser, then everything stopped; and the load benchmark built on it."""
 
 import importlib.util
+import json
 import os
 import subprocess
 from xml.etree import ElementTree
@@ -49,12 +50,41 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
     stdout, stderr = process.communicate(timeout=900)
     assert process.returncode == 0, stdout[-6000:] + stderr[-6000:]
     assert "REHEARSAL PASSED" in stdout
+    # Every render: anonymous clients refused, each role by API token, a
+    # session log-in with CSRF, and log-out ending the session on the server.
+    for line in (
+        "anonymous requests are refused (401/403, a JSON detail, no data)",
+        "an editor may not delete (403)",
+        "a viewer may not create, change or delete (403)",
+        "nothing the viewer sent was written",
+        "a manager deletes it",
+        "a revoked token is refused (401)",
+        "a wrong password is refused (400), saying no more than that",
+        "a change without the CSRF token is refused (403)",
+        "the session cookie is Secure, HttpOnly, SameSite=Lax",
+        "the old session cookie no longer works: it ended on the server",
+    ):
+        assert f"ok: {line}" in stdout, line
     if project.answers["use_frontend"]:
-        assert "a customer created through the page appears in the list" in stdout
-        if project.answers["tls_termination"] == "nginx":
-            assert "plain HTTP redirects to the public HTTPS origin (301 to https://" in stdout
+        for line in (
+            "the page asks for a log-in and shows no customers",
+            "logged in as rehearsal-editor (customer editors)",
+            "a customer created through the page appears in the list",
+            "an edit through the page is saved",
+            "deactivating through the page marks the customer inactive",
+            "after logging in again, the form still holds what was typed",
+            "a viewer's page has no add form and no edit or deactivate controls",
+            "a create forged from the viewer's page, CSRF token and all, is refused (403)",
+            "a password changed through the page",
+            "an editor's rows offer no Delete",
+            "a manager deletes a customer through the page",
+            "logging out removes the list from the page and ends the session",
+            "no browser errors",
+        ):
+            assert f"ok: {line}" in stdout, line
     if project.answers["use_monitoring"]:
         assert "Prometheus scrapes the backend" in stdout
+        assert "Prometheus counts the failed log-ins" in stdout
     if project.answers["use_backups"]:
         assert "A backup taken and verified" in stdout
     assert still_running(process.pid) == []
@@ -92,12 +122,26 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
     assert results["production"]["customers"] == 600
     assert results["production-small"]["customers"] == 300
     assert results["naive"]["settings"].endswith(".settings.naive")
-    # The report: the targets with a verdict each, every comparison, the plot.
-    report = bench.report(results, "tools/bench-load", "load.svg")
+    # Every configuration authenticates with a token but the one measuring
+    # authentication's cost, whose API is open (in a copy of the render only).
+    assert {key: run["auth"] for key, run in results.items()} == {
+        config.key: "none" if config.key == "open" else "token" for config in bench.CONFIGURATIONS
+    }
+    assert results["open"]["settings"].endswith(".settings.open")
+    # The report: the targets with a verdict each, every comparison, the plot,
+    # and the production figures beside the previous report's.
+    previous = json.loads((TEMPLATE / "docs" / "benchmarks" / "load.json").read_text())
+    report = bench.report(results, "tools/bench-load", "load.svg", previous)
     assert report.count("| yes |") + report.count("| **no** |") == len(bench.targets(results))
-    for heading in ("(a) What the production features cost", "(b) What growth costs"):
+    for heading in (
+        "(a) What the production features cost",
+        "(b) What growth costs",
+        "(c) What the template buys",
+        "(d) What authentication costs",
+        "(e) Against the previous report",
+    ):
         assert f"## {heading}" in report
-    assert "## (c) What the template buys" in report
+    assert f"measured {previous['production']['measured_at'][:10]} (no log-in" in report
     bench.plot(results, tmp_path / "load.svg")
     svg = ElementTree.parse(tmp_path / "load.svg").getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"

@@ -1,5 +1,8 @@
-// Talking to the customers API: URLs, the CSRF token, and what a response means.
-// Nothing here touches the page, so all of it runs under `node --test`.
+// The customers API: its URLs, the payloads it takes, and what its answers
+// mean for the page. Requests go through the session (session.js), which adds
+// the CSRF token; nothing here touches the page, so all of it runs under
+// `node --test`.
+import { MESSAGES, failureMessage } from './http.js';
 
 export const API_PATH = '/api/customers/';
 
@@ -7,15 +10,8 @@ export const API_PATH = '/api/customers/';
 // characters as Python counts them: code points.
 export const MAX_SEARCH_LENGTH = 100;
 
-// The fields the create form sends, in the order the form shows them.
+// The fields the create and edit forms send, in the order the forms show them.
 export const FORM_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'company'];
-
-export const MESSAGES = {
-  tooManyRequests: 'Too many requests. Please wait a moment and try again later.',
-  generic: 'Something went wrong. Please try again.',
-  network: 'Could not reach the server. Check your connection and try again.',
-  invalid: 'Please correct the highlighted fields.',
-};
 
 /** The search term as the API accepts it: trimmed, at most 100 characters. */
 export function normalizeSearch(term) {
@@ -55,23 +51,6 @@ export function nextPageUrl(link) {
     return null;
   }
   return `${API_PATH}?${url.searchParams}`;
-}
-
-/** The value of the `csrftoken` cookie in a `document.cookie` string, or ''. */
-export function csrfToken(cookies, name = 'csrftoken') {
-  for (const part of String(cookies ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index === -1 || part.slice(0, index).trim() !== name) {
-      continue;
-    }
-    const value = part.slice(index + 1).trim();
-    try {
-      return decodeURIComponent(value);
-    } catch {
-      return value;
-    }
-  }
-  return '';
 }
 
 function messagesOf(value) {
@@ -117,57 +96,13 @@ export function parseValidationErrors(body, fields = FORM_FIELDS) {
   return result;
 }
 
-/** What to tell the user when a request failed with `status`. */
-export function failureMessage(status) {
-  if (status === 429) {
-    return MESSAGES.tooManyRequests;
-  }
-  if (status === 400) {
-    return MESSAGES.invalid;
-  }
-  return MESSAGES.generic;
+/** One customer's URL; null unless `id` is the API's kind of id (a positive integer). */
+export function customerUrl(id) {
+  const text = String(id ?? '');
+  return /^[1-9][0-9]{0,18}$/.test(text) ? `${API_PATH}${text}/` : null;
 }
 
-/** The JSON body of a response, or null when it has none or it is not JSON. */
-export async function readJson(response) {
-  const type = response.headers?.get?.('Content-Type') ?? '';
-  if (!/\bjson\b/i.test(type)) {
-    return null;
-  }
-  try {
-    return await response.json();
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Fetch one page of the list.
- * Resolves to `{ok: true, customers, next}` or `{ok: false, message}`; rejects
- * only when aborted (an AbortError), so a superseded request can be ignored.
- */
-export async function fetchPage(fetchImpl, url, { signal } = {}) {
-  let response;
-  try {
-    response = await fetchImpl(url, {
-      headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-      signal,
-    });
-  } catch (error) {
-    if (error?.name === 'AbortError') {
-      throw error;
-    }
-    return { ok: false, message: MESSAGES.network };
-  }
-  const body = await readJson(response);
-  if (!response.ok || body === null || !Array.isArray(body.results)) {
-    return { ok: false, message: failureMessage(response.ok ? 500 : response.status) };
-  }
-  return { ok: true, customers: body.results, next: nextPageUrl(body.next) };
-}
-
-/** The form's values as the API takes them: every field trimmed. */
+/** A form's values as the API takes them: every field trimmed. */
 export function customerPayload(values, fields = FORM_FIELDS) {
   const payload = {};
   for (const field of fields) {
@@ -176,34 +111,80 @@ export function customerPayload(values, fields = FORM_FIELDS) {
   return payload;
 }
 
+// What a failed request tells the page: its kind, words for the user, and the
+// user's current permissions when the session looked them up on a 403.
+function failure(result) {
+  const failed = { ok: false, kind: result.kind, message: failureMessage(result.kind, result) };
+  if (result.me) {
+    failed.me = result.me;
+  }
+  return failed;
+}
+
+function isCustomer(body) {
+  return body !== null && typeof body === 'object' && customerUrl(body.id) !== null;
+}
+
 /**
- * POST a new customer.
- * Resolves to `{ok: true, customer}`, or `{ok: false, fields, general}` with
- * messages per field (400) or for the whole form (429, other errors).
+ * Fetch one page of the list.
+ * Resolves to `{ok: true, customers, next}` or a failure (`{ok: false, kind,
+ * message}`); rejects only when aborted (an AbortError), so a superseded
+ * request can be ignored.
  */
-export async function createCustomer(fetchImpl, values, { cookies = '' } = {}) {
-  const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
-  const token = csrfToken(cookies);
-  if (token) {
-    headers['X-CSRFToken'] = token;
+export async function fetchPage(session, url, { signal } = {}) {
+  const result = await session.request(url, { signal });
+  if (!result.ok) {
+    return failure(result);
   }
-  let response;
-  try {
-    response = await fetchImpl(API_PATH, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(customerPayload(values)),
-      credentials: 'same-origin',
-    });
-  } catch {
-    return { ok: false, fields: {}, general: [MESSAGES.network] };
+  if (result.body === null || !Array.isArray(result.body.results)) {
+    return failure({ kind: 'error' });
   }
-  const body = await readJson(response);
-  if (response.status === 201 && body !== null && typeof body === 'object') {
-    return { ok: true, customer: body };
+  return { ok: true, customers: result.body.results, next: nextPageUrl(result.body.next) };
+}
+
+/**
+ * Create a customer (no `id`) or change one (PATCH of the form's fields).
+ * Resolves to `{ok: true, customer}`, or a failure with messages per field
+ * (`fields`, from a 400) and for the whole form (`general`).
+ */
+export async function saveCustomer(session, values, { id = null } = {}) {
+  const url = id === null ? API_PATH : customerUrl(id);
+  if (url === null) {
+    return { ok: false, kind: 'not-found', fields: {}, general: [MESSAGES.notFound] };
   }
-  if (response.status === 400) {
-    return { ok: false, ...parseValidationErrors(body) };
+  const result = await session.request(url, {
+    method: id === null ? 'POST' : 'PATCH',
+    body: customerPayload(values),
+  });
+  if (result.ok && isCustomer(result.body)) {
+    return { ok: true, customer: result.body };
   }
-  return { ok: false, fields: {}, general: [failureMessage(response.status)] };
+  if (result.kind === 'invalid') {
+    return { ok: false, kind: 'invalid', ...parseValidationErrors(result.body) };
+  }
+  const failed = failure(result.ok ? { kind: 'error' } : result);
+  return { ...failed, fields: {}, general: [failed.message] };
+}
+
+/** Deactivate (or reactivate) a customer: `{ok: true, customer}` or a failure. */
+export async function setActive(session, id, active) {
+  const url = customerUrl(id);
+  if (url === null) {
+    return failure({ kind: 'not-found' });
+  }
+  const result = await session.request(url, { method: 'PATCH', body: { is_active: active } });
+  if (result.ok && isCustomer(result.body)) {
+    return { ok: true, customer: result.body };
+  }
+  return failure(result.ok ? { kind: 'error' } : result);
+}
+
+/** Delete a customer: `{ok: true}` or a failure. */
+export async function deleteCustomer(session, id) {
+  const url = customerUrl(id);
+  if (url === null) {
+    return failure({ kind: 'not-found' });
+  }
+  const result = await session.request(url, { method: 'DELETE' });
+  return result.ok ? { ok: true } : failure(result);
 }

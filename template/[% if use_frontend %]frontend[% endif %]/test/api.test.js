@@ -3,38 +3,43 @@ import { describe, it } from 'node:test';
 
 import {
   API_PATH,
-  MESSAGES,
-  createCustomer,
-  csrfToken,
   customerPayload,
-  failureMessage,
+  customerUrl,
+  deleteCustomer,
   fetchPage,
   listUrl,
   nextPageUrl,
   normalizeSearch,
   parseValidationErrors,
+  saveCustomer,
+  setActive,
 } from '../src/api.js';
+import { MESSAGES } from '../src/http.js';
 
-function jsonResponse(status, body, type = 'application/json') {
-  return {
-    status,
-    ok: status >= 200 && status < 300,
-    headers: new Headers(type ? { 'Content-Type': type } : {}),
-    json: async () => (typeof body === 'string' ? JSON.parse(body) : body),
-  };
-}
-
-function recordingFetch(response) {
+// A session that answers every request with `result`, recording each.
+function fakeSession(result) {
   const calls = [];
-  const fetchImpl = async (url, options) => {
-    calls.push({ url, options });
-    if (response instanceof Error) {
-      throw response;
-    }
-    return response;
+  return {
+    calls,
+    async request(url, options = {}) {
+      calls.push({ url, options });
+      if (result instanceof Error) {
+        throw result;
+      }
+      return result;
+    },
   };
-  return { calls, fetchImpl };
 }
+
+const answer = (status, body) => ({ ok: true, status, body, kind: null, retryAfter: null });
+const refusal = (kind, extra = {}) => ({
+  ok: false,
+  status: 0,
+  body: null,
+  kind,
+  retryAfter: null,
+  ...extra,
+});
 
 describe('listUrl', () => {
   it('asks for the first page without a search', () => {
@@ -101,31 +106,6 @@ describe('nextPageUrl', () => {
   });
 });
 
-describe('csrfToken', () => {
-  it('reads the csrftoken cookie among others', () => {
-    assert.equal(csrfToken('sessionid=abc; csrftoken=Tok3n; theme=dark'), 'Tok3n');
-    assert.equal(csrfToken('csrftoken=first'), 'first');
-  });
-
-  it('does not take a cookie whose name only contains csrftoken', () => {
-    assert.equal(csrfToken('xcsrftoken=nope; csrftokenx=nope'), '');
-    assert.equal(csrfToken('a=csrftoken=nope'), '');
-  });
-
-  it('decodes an encoded value and keeps a malformed one as it is', () => {
-    assert.equal(csrfToken('csrftoken=a%20b'), 'a b');
-    assert.equal(csrfToken('csrftoken=%E0%A4%A'), '%E0%A4%A');
-    assert.equal(csrfToken('csrftoken=abc=def'), 'abc=def');
-  });
-
-  it('gives an empty string when there is no such cookie', () => {
-    assert.equal(csrfToken(''), '');
-    assert.equal(csrfToken(undefined), '');
-    assert.equal(csrfToken('sessionid=abc'), '');
-    assert.equal(csrfToken('csrftoken'), '');
-  });
-});
-
 describe('parseValidationErrors', () => {
   it('puts each field error next to its field', () => {
     const result = parseValidationErrors({
@@ -174,11 +154,16 @@ describe('parseValidationErrors', () => {
   });
 });
 
-describe('failureMessage', () => {
-  it('says to try later on 429 and something generic otherwise', () => {
-    assert.match(failureMessage(429), /too many requests.*try again later/i);
-    assert.equal(failureMessage(500), MESSAGES.generic);
-    assert.equal(failureMessage(403), MESSAGES.generic);
+describe('customerUrl', () => {
+  it('builds the URL of a customer from its id', () => {
+    assert.equal(customerUrl(7), '/api/customers/7/');
+    assert.equal(customerUrl('42'), '/api/customers/42/');
+  });
+
+  it('refuses anything that is not a positive integer id', () => {
+    for (const id of [null, undefined, '', 0, -1, 1.5, '07', '1/../../auth', 'x', '1e3', NaN]) {
+      assert.equal(customerUrl(id), null, String(id));
+    }
   });
 });
 
@@ -189,43 +174,46 @@ describe('fetchPage', () => {
       previous: null,
       results: [{ id: 1, first_name: 'Ada' }],
     };
-    const { calls, fetchImpl } = recordingFetch(jsonResponse(200, body));
-    const page = await fetchPage(fetchImpl, '/api/customers/?search=ada');
+    const session = fakeSession(answer(200, body));
+    const page = await fetchPage(session, '/api/customers/?search=ada');
     assert.deepEqual(page, {
       ok: true,
       customers: body.results,
       next: '/api/customers/?cursor=abc',
     });
-    assert.equal(calls[0].url, '/api/customers/?search=ada');
-    assert.equal(calls[0].options.headers.Accept, 'application/json');
+    assert.equal(session.calls[0].url, '/api/customers/?search=ada');
   });
 
-  it('reports 429 and non-JSON answers without throwing', async () => {
-    let page = await fetchPage(
-      recordingFetch(jsonResponse(429, { detail: 'Slow down' })).fetchImpl,
-      API_PATH,
-    );
-    assert.deepEqual(page, { ok: false, message: MESSAGES.tooManyRequests });
-    page = await fetchPage(
-      recordingFetch(jsonResponse(502, '<html>', 'text/html')).fetchImpl,
-      API_PATH,
-    );
-    assert.deepEqual(page, { ok: false, message: MESSAGES.generic });
-    page = await fetchPage(recordingFetch(jsonResponse(200, { results: 'x' })).fetchImpl, API_PATH);
-    assert.deepEqual(page, { ok: false, message: MESSAGES.generic });
-    page = await fetchPage(recordingFetch(new TypeError('Failed to fetch')).fetchImpl, API_PATH);
-    assert.deepEqual(page, { ok: false, message: MESSAGES.network });
+  it('explains each failure, without throwing', async () => {
+    const cases = [
+      [refusal('rate-limited'), MESSAGES.tooManyRequests],
+      [refusal('signed-out'), MESSAGES.signedOut],
+      [refusal('forbidden'), MESSAGES.forbidden],
+      [refusal('error'), MESSAGES.generic],
+      [refusal('network'), MESSAGES.network],
+      [answer(200, { results: 'x' }), MESSAGES.generic],
+      [answer(200, null), MESSAGES.generic],
+    ];
+    for (const [result, message] of cases) {
+      const page = await fetchPage(fakeSession(result), API_PATH);
+      assert.equal(page.ok, false);
+      assert.equal(page.message, message, JSON.stringify(result));
+    }
+  });
+
+  it('passes on the permissions a refusal came back with', async () => {
+    const me = { username: 'v', groups: [], permissions: [] };
+    const page = await fetchPage(fakeSession(refusal('forbidden', { me })), API_PATH);
+    assert.deepEqual(page, { ok: false, kind: 'forbidden', message: MESSAGES.forbidden, me });
   });
 
   it('lets an aborted request reject, so a newer search wins', async () => {
     const abort = new DOMException('aborted', 'AbortError');
-    await assert.rejects(fetchPage(recordingFetch(abort).fetchImpl, API_PATH), {
-      name: 'AbortError',
-    });
+    await assert.rejects(fetchPage(fakeSession(abort), API_PATH), { name: 'AbortError' });
   });
 });
 
-describe('createCustomer', () => {
+describe('saveCustomer', () => {
   const values = {
     first_name: ' Ada ',
     last_name: 'Lovelace',
@@ -233,65 +221,87 @@ describe('createCustomer', () => {
     phone: '',
     extra: 'x',
   };
+  const sent = {
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    email: 'ada@example.com',
+    phone: '',
+    company: '',
+  };
 
-  it('POSTs the trimmed form as JSON with the CSRF token', async () => {
+  it('POSTs a new customer: the trimmed form fields only', async () => {
     const created = { id: 7, first_name: 'Ada', last_name: 'Lovelace' };
-    const { calls, fetchImpl } = recordingFetch(jsonResponse(201, created));
-    const result = await createCustomer(fetchImpl, values, { cookies: 'csrftoken=t0k' });
+    const session = fakeSession(answer(201, created));
+    const result = await saveCustomer(session, values);
     assert.deepEqual(result, { ok: true, customer: created });
-    const [{ url, options }] = calls;
-    assert.equal(url, API_PATH);
-    assert.equal(options.method, 'POST');
-    assert.equal(options.headers['Content-Type'], 'application/json');
-    assert.equal(options.headers['X-CSRFToken'], 't0k');
-    assert.deepEqual(JSON.parse(options.body), {
-      first_name: 'Ada',
-      last_name: 'Lovelace',
-      email: 'ada@example.com',
-      phone: '',
-      company: '',
-    });
+    assert.deepEqual(session.calls, [{ url: API_PATH, options: { method: 'POST', body: sent } }]);
   });
 
-  it('sends no CSRF header without the cookie', async () => {
-    const { calls, fetchImpl } = recordingFetch(jsonResponse(201, { id: 1 }));
-    await createCustomer(fetchImpl, values);
-    assert.equal('X-CSRFToken' in calls[0].options.headers, false);
+  it('PATCHes an existing customer at its own URL', async () => {
+    const session = fakeSession(answer(200, { id: 7, ...sent }));
+    const result = await saveCustomer(session, values, { id: 7 });
+    assert.equal(result.ok, true);
+    assert.deepEqual(session.calls, [
+      { url: '/api/customers/7/', options: { method: 'PATCH', body: sent } },
+    ]);
   });
 
   it('returns the field errors of a 400', async () => {
     const body = { email: ['A customer with this email already exists.'] };
-    const result = await createCustomer(recordingFetch(jsonResponse(400, body)).fetchImpl, values);
-    assert.deepEqual(result, { ok: false, fields: body, general: [] });
+    const result = await saveCustomer(fakeSession(refusal('invalid', { body })), values);
+    assert.deepEqual(result, { ok: false, kind: 'invalid', fields: body, general: [] });
   });
 
-  it('says to try later on 429', async () => {
-    const result = await createCustomer(
-      recordingFetch(jsonResponse(429, { detail: 'x' })).fetchImpl,
-      values,
-    );
-    assert.deepEqual(result, { ok: false, fields: {}, general: [MESSAGES.tooManyRequests] });
-  });
-
-  it('gives a generic message for other failures', async () => {
-    for (const response of [
-      jsonResponse(500, 'Server Error', 'text/html'),
-      jsonResponse(403, { detail: 'CSRF' }),
-    ]) {
-      const result = await createCustomer(recordingFetch(response).fetchImpl, values);
-      assert.deepEqual(result, { ok: false, fields: {}, general: [MESSAGES.generic] });
+  it('explains other failures for the whole form, keeping their kind', async () => {
+    const cases = [
+      [refusal('rate-limited', { retryAfter: 30 }), 'rate-limited', /try again later, in 30 s/],
+      [refusal('signed-out'), 'signed-out', /session has ended.*what you typed is kept/i],
+      [refusal('forbidden'), 'forbidden', /permission/],
+      [refusal('network'), 'network', /could not reach/i],
+      [answer(201, { no: 'id' }), 'error', /went wrong/],
+    ];
+    for (const [response, kind, message] of cases) {
+      const result = await saveCustomer(fakeSession(response), values);
+      assert.equal(result.ok, false);
+      assert.equal(result.kind, kind);
+      assert.deepEqual(result.fields, {});
+      assert.equal(result.general.length, 1);
+      assert.match(result.general[0], message);
     }
-    const result = await createCustomer(recordingFetch(new TypeError('offline')).fetchImpl, values);
-    assert.deepEqual(result, { ok: false, fields: {}, general: [MESSAGES.network] });
+  });
+
+  it('sends nothing for an id that is not one', async () => {
+    const session = fakeSession(answer(200, {}));
+    const result = await saveCustomer(session, values, { id: '../auth/logout' });
+    assert.equal(result.kind, 'not-found');
+    assert.deepEqual(session.calls, []);
   });
 
   it('sends only the form fields', () => {
-    assert.deepEqual(Object.keys(customerPayload(values)), [
-      'first_name',
-      'last_name',
-      'email',
-      'phone',
-      'company',
+    assert.deepEqual(Object.keys(customerPayload(values)), Object.keys(sent));
+  });
+});
+
+describe('setActive and deleteCustomer', () => {
+  it('deactivates with a PATCH of is_active alone', async () => {
+    const changed = { id: 3, is_active: false };
+    const session = fakeSession(answer(200, changed));
+    assert.deepEqual(await setActive(session, 3, false), { ok: true, customer: changed });
+    assert.deepEqual(session.calls, [
+      { url: '/api/customers/3/', options: { method: 'PATCH', body: { is_active: false } } },
     ]);
+  });
+
+  it('reports a refused deactivation', async () => {
+    const result = await setActive(fakeSession(refusal('forbidden')), 3, false);
+    assert.deepEqual(result, { ok: false, kind: 'forbidden', message: MESSAGES.forbidden });
+  });
+
+  it('deletes with a DELETE', async () => {
+    const session = fakeSession(answer(204, null));
+    assert.deepEqual(await deleteCustomer(session, 3), { ok: true });
+    assert.deepEqual(session.calls, [{ url: '/api/customers/3/', options: { method: 'DELETE' } }]);
+    const refused = await deleteCustomer(fakeSession(refusal('not-found')), 3);
+    assert.equal(refused.message, MESSAGES.notFound);
   });
 });

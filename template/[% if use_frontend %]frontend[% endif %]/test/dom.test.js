@@ -1,89 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { countMessage, customerRow, element, formatDate, setFieldErrors } from '../src/dom.js';
+import {
+  countMessage,
+  customerRow,
+  element,
+  formatDate,
+  rowActions,
+  setFieldErrors,
+  setStatus,
+  slot,
+} from '../src/dom.js';
+import { FakeElement, child, fakeDocument as makeDocument } from './fake-dom.js';
 
-// Just enough of a DOM to build rows with. Anything that parses markup
-// throws, so a test fails if the code ever reaches for it.
-class FakeElement {
-  constructor(tagName) {
-    this.tagName = tagName.toUpperCase();
-    this.children = [];
-    this.attributes = new Map();
-    this.className = '';
-    this.hidden = false;
-    this.text = '';
-  }
-
-  get textContent() {
-    return this.text + this.children.map((child) => child.textContent).join('');
-  }
-
-  set textContent(value) {
-    this.children = [];
-    this.text = String(value);
-  }
-
-  appendChild(child) {
-    assert.ok(child instanceof FakeElement, 'only elements are appended');
-    this.children.push(child);
-    return child;
-  }
-
-  setAttribute(name, value) {
-    assert.doesNotMatch(name, /^on/i, 'no event handler attributes');
-    assert.notEqual(name.toLowerCase(), 'style', 'no inline styles (CSP)');
-    this.attributes.set(name, String(value));
-  }
-
-  getAttribute(name) {
-    return this.attributes.has(name) ? this.attributes.get(name) : null;
-  }
-
-  removeAttribute(name) {
-    this.attributes.delete(name);
-  }
-
-  // Serialised the way a browser would: text is always escaped.
-  toHTML() {
-    const escape = (s) =>
-      s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-    const tag = this.tagName.toLowerCase();
-    const attributes = [...this.attributes].map(([k, v]) => ` ${k}="${escape(v)}"`).join('');
-    const cls = this.className ? ` class="${escape(this.className)}"` : '';
-    const inner = escape(this.text) + this.children.map((child) => child.toHTML()).join('');
-    return `<${tag}${cls}${attributes}>${inner}</${tag}>`;
-  }
-}
-
-for (const property of ['innerHTML', 'outerHTML']) {
-  Object.defineProperty(FakeElement.prototype, property, {
-    get() {
-      throw new Error(`${property} read`);
-    },
-    set() {
-      throw new Error(`${property} written`);
-    },
-  });
-}
-FakeElement.prototype.insertAdjacentHTML = () => {
-  throw new Error('insertAdjacentHTML called');
-};
-
-const fakeDocument = {
-  created: [],
-  createElement(tag) {
-    const node = new FakeElement(tag);
-    this.created.push(node.tagName);
-    return node;
-  },
-  write() {
-    throw new Error('document.write called');
-  },
-};
+const fakeDocument = makeDocument();
 
 function countElements(node) {
-  return 1 + node.children.reduce((sum, child) => sum + countElements(child), 0);
+  return 1 + node.children.reduce((sum, each) => sum + countElements(each), 0);
 }
 
 const customer = {
@@ -156,6 +89,96 @@ describe('customerRow', () => {
     assert.equal(row.children[4].textContent, 'Inactive');
     assert.equal(row.children[4].className, 'status status-inactive');
     assert.equal(row.children[5].children.length, 0);
+  });
+});
+
+describe('rowActions and the actions cell', () => {
+  const editor = { view: true, add: true, change: true, delete: false };
+  const manager = { ...editor, delete: true };
+
+  it('gives a viewer no controls at all: six cells, no button made', () => {
+    const doc = makeDocument();
+    const row = customerRow(doc, customer, { can: { view: true } });
+    assert.equal(row.children.length, 6);
+    assert.deepEqual(rowActions(doc, customer, { view: true }), []);
+    assert.ok(!doc.created.includes('BUTTON'));
+  });
+
+  it('gives an editor Edit and Deactivate, named for the customer', () => {
+    const row = customerRow(makeDocument(), customer, { can: editor });
+    assert.equal(row.getAttribute('data-id'), '1');
+    const cell = row.children[6];
+    assert.equal(cell.className, 'row-actions');
+    assert.deepEqual(
+      cell.children.map((b) => [
+        b.textContent,
+        b.getAttribute('data-action'),
+        b.getAttribute('type'),
+      ]),
+      [
+        ['Edit', 'edit', 'button'],
+        ['Deactivate', 'deactivate', 'button'],
+      ],
+    );
+    assert.equal(cell.children[0].getAttribute('data-id'), '1');
+    assert.equal(cell.children[0].getAttribute('aria-label'), 'Edit Ada Lovelace');
+  });
+
+  it('offers Reactivate for an inactive customer, and Delete only with delete', () => {
+    const inactive = { ...customer, is_active: false };
+    const actions = (can, c = customer) =>
+      rowActions(makeDocument(), c, can).map((b) => b.getAttribute('data-action'));
+    assert.deepEqual(actions(editor, inactive), ['edit', 'reactivate']);
+    assert.deepEqual(actions(manager), ['edit', 'deactivate', 'delete']);
+    assert.deepEqual(actions({ view: true, delete: true }), ['delete']);
+  });
+
+  it('keeps a hostile name as attribute text', () => {
+    const hostile = { ...customer, first_name: '"><script>x</script>' };
+    const row = customerRow(makeDocument(), hostile, { can: editor });
+    const html = row.toHTML();
+    assert.doesNotMatch(html, /<script/);
+    assert.match(html, /aria-label="Edit &quot;&gt;&lt;script&gt;x&lt;\/script&gt; Lovelace"/);
+  });
+});
+
+describe('setStatus', () => {
+  it('shows a message as text, marks errors, and hides when empty', () => {
+    const output = new FakeElement('p');
+    setStatus(output, '<b>Saved</b>');
+    assert.equal(output.textContent, '<b>Saved</b>');
+    assert.equal(output.hidden, false);
+    assert.equal(output.classList.contains('is-error'), false);
+    setStatus(output, 'Failed.', { error: true });
+    assert.equal(output.classList.contains('is-error'), true);
+    setStatus(output, '');
+    assert.equal(output.hidden, true);
+    assert.equal(output.classList.contains('is-error'), false);
+  });
+});
+
+describe('slot', () => {
+  it('takes a part out of the document and puts it back in its place, as typed', () => {
+    const doc = makeDocument();
+    const before = child(doc, doc.body, 'p', 'before');
+    const panel = child(doc, doc.body, 'section', 'panel');
+    const input = child(doc, panel, 'input', 'field');
+    const after = child(doc, doc.body, 'p', 'after');
+    panel.hidden = true;
+    const part = slot(doc, panel);
+    part.show(false);
+    assert.equal(part.shown, false);
+    assert.equal(doc.getElementById('panel'), null);
+    assert.equal(doc.getElementById('field'), null, 'nothing inside can be found');
+    input.value = 'typed before it went';
+    part.show(true);
+    assert.equal(part.shown, true);
+    assert.equal(panel.hidden, false);
+    const elements = doc.body.children.filter((n) => n instanceof FakeElement);
+    assert.deepEqual(elements, [before, panel, after]);
+    assert.equal(doc.getElementById('field').value, 'typed before it went');
+    part.show(true);
+    assert.equal(doc.body.children.filter((n) => n === panel).length, 1, 'shown once');
   });
 });
 

@@ -1,0 +1,99 @@
+"""The backend as production runs it: production settings, secrets in files,
+the image build's and the release's steps, then the image's own command."""
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from .postgres import Postgres
+from .processes import Processes, free_port
+from .project import BACKEND, DJANGO_PROJECT, DOMAIN
+from .report import check, done, step
+
+
+class Backend:
+    def __init__(self, processes: Processes, database: Postgres) -> None:
+        self.processes = processes
+        self.secrets = processes.workdir / "secrets"
+        self.secrets.mkdir(mode=0o700)
+        (self.secrets / "django_secret_key").write_text(secrets.token_urlsafe(50))
+        (self.secrets / "db_password").write_text(database.password)
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": f"{DJANGO_PROJECT}.settings.production",
+            "DJANGO_SECRET_KEY_FILE": str(self.secrets / "django_secret_key"),
+            "DATABASE_URL": database.url,
+            "DATABASE_PASSWORD_FILE": str(self.secrets / "db_password"),
+            "DJANGO_ALLOWED_HOSTS": f"{DOMAIN},localhost,127.0.0.1",
+            # nginx (and this script, speaking as it) connects from loopback.
+            "DJANGO_TRUSTED_PROXIES": "127.0.0.1/32",
+            "DJANGO_MEDIA_ROOT": str(processes.workdir / "media"),
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": "2",
+        }
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """manage.py with the production environment; never raises on failure."""
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BACKEND,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def manage_or_fail(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """manage.py that must succeed; its standard output."""
+        result = self.manage(*args, env=env)
+        check(
+            result.returncode == 0,
+            f"manage.py {args[0]}"
+            + ("" if result.returncode == 0 else f": {result.stderr[-2000:]}"),
+        )
+        return result.stdout
+
+    def prepare(self) -> None:
+        """The image build and the release step, before the server starts."""
+        step("The backend under gunicorn, production settings")
+        # The build compiles the bytecode (pip the venv's, the Dockerfile the
+        # app's); without it, every gunicorn worker compiles each module itself.
+        packages = {BACKEND / DJANGO_PROJECT, *(path.parent for path in BACKEND.glob("*/apps.py"))}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "compileall",
+                "-q",
+                *sorted(packages),
+                *sysconfig.get_path("purelib").split(os.pathsep),
+            ],
+            capture_output=True,
+            check=False,  # a package may ship a file for another Python; pip skips those too
+        )
+        done("bytecode compiled, as the image build does")
+        self.manage_or_fail("collectstatic", "--no-input")
+        self.manage_or_fail("migrate", "--no-input")
+
+    def serve(self, env: dict[str, str] | None = None) -> None:
+        """The image's own command (its Dockerfile's CMD), from this venv."""
+        dockerfile = (BACKEND / "Dockerfile").read_text()
+        command = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)[-1])
+        venv_bin = Path(sys.executable).parent
+        self.processes.spawn(
+            "backend",
+            [venv_bin / command[0], *command[1:]],
+            self.port,
+            cwd=BACKEND,
+            env={**self.env, **(env or {})},
+        )

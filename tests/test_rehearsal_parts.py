@@ -1,0 +1,197 @@
+"""The parts of a render's rehearsal (scripts/rehearsal/) on their own, fast:
+what they read from the render, the HTTP client's cookies against a real
+server, the process lifecycle. tests/test_rehearsal.py runs them together."""
+
+import importlib
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from support.postgres import free_port
+
+
+@pytest.fixture
+def parts(render):
+    """The defaults render's rehearsal package, imported as its scripts do."""
+    scripts = str(render("defaults").path / "scripts")
+    sys.path.insert(0, scripts)
+    try:
+        yield importlib.import_module("rehearsal")
+    finally:
+        sys.path.remove(scripts)
+        for name in [n for n in sys.modules if n == "rehearsal" or n.startswith("rehearsal.")]:
+            del sys.modules[name]
+
+
+@pytest.mark.parametrize("name", ["defaults", "renamed"])
+def test_the_names_come_from_the_answers(render, name):
+    project = render(name)
+    names = json.loads((project.path / "scripts" / "rehearsal" / "project.json").read_text())
+    assert names == {
+        "django_project": project.answers["django_project"],
+        "domain": project.answers["domain_name"],
+    }
+
+
+def test_every_part_is_in_the_render_that_needs_it(render):
+    def parts_of(name):
+        folder = render(name).path / "scripts" / "rehearsal"
+        return {p.stem for p in folder.glob("*.py")}
+
+    optional = {"redis_server", "edge", "browser", "page_flows", "prometheus", "backups"}
+    assert optional <= parts_of("defaults")
+    assert parts_of("everything-off").isdisjoint(optional)
+    assert "redis_server" not in parts_of("no-redis")
+    assert {"edge", "browser", "page_flows"}.isdisjoint(parts_of("no-frontend"))
+
+
+def test_project_paths_point_into_the_render(render, parts):
+    project = importlib.import_module("rehearsal.project")
+    root = render("defaults").path
+    assert root == project.ROOT
+    assert (project.BACKEND / "manage.py").is_file()
+    assert (project.FRONTEND / "Dockerfile").is_file()
+    assert project.DJANGO_PROJECT == "customer_management"
+    assert render("defaults").answers["domain_name"] == project.DOMAIN
+
+
+def test_the_seed_names_cover_a_thousandth_each(parts):
+    seeding = importlib.import_module("rehearsal.seeding")
+    names = seeding.all_last_names()
+    assert len(names) == len(set(names)) == 1024
+    # The SQL's formula, replayed: any 1,024 customers in a row carry each
+    # name once (an odd multiplier modulo 1,024 is a permutation).
+    assert sorted(seeding.last_name(n) for n in range(5000, 6024)) == sorted(names)
+    assert seeding.pg_array(("a", "b")) == "{a,b}"
+
+
+def test_the_edge_reads_the_image_defaults(render, parts):
+    edge = importlib.import_module("rehearsal.edge")
+    env = edge.image_env()
+    answers = render("defaults").answers
+    assert env["BACKEND_UPSTREAM"] == "backend:8000"
+    assert env["NGINX_AUTH_RATE"] == answers["nginx_auth_rate"]
+    assert env["NGINX_ENVSUBST_FILTER"].startswith("^(")
+    assert edge.Edge(8443, True).site_url == "https://127.0.0.1:8443"
+    assert edge.Edge(8080, False).scheme == "http"
+
+
+def test_check_reports_and_raises(parts, capsys):
+    report = importlib.import_module("rehearsal.report")
+    report.check(True, "it held")
+    assert capsys.readouterr().out == "    ok: it held\n"
+    with pytest.raises(report.RehearsalFailed, match="it did not"):
+        report.check(False, "it did not")
+    with pytest.raises(report.RehearsalFailed, match="not installed: no-such-program-here"):
+        report.require("sh", "no-such-program-here")
+
+
+class CookieServer(BaseHTTPRequestHandler):
+    """Sets and deletes cookies as Django does, and echoes what it was sent."""
+
+    def do_GET(self):
+        self.send_response(200 if self.path != "/missing" else 404)
+        if self.path == "/login":
+            self.send_header(
+                "Set-Cookie", "sessionid=abc123; HttpOnly; Path=/; SameSite=Lax; Secure"
+            )
+            self.send_header("Set-Cookie", "csrftoken=tok; Path=/; SameSite=Lax; Secure")
+        if self.path == "/logout":
+            self.send_header(
+                "Set-Cookie",
+                'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/',
+            )
+        body = json.dumps(
+            {"cookie": self.headers.get("Cookie"), "auth": self.headers.get("Authorization")}
+        ).encode()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cookie_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CookieServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_client_keeps_cookies_as_a_browser_would(parts, cookie_server):
+    http_client = importlib.import_module("rehearsal.http_client")
+    client = http_client.Client(cookie_server)
+    assert client.get("/").json() == {"cookie": None, "auth": None}
+    client.get("/login")
+    # Secure cookies still go to the loopback URL that stands in for the proxy.
+    assert client.get("/").json()["cookie"] == "sessionid=abc123; csrftoken=tok"
+    session = client.set_cookies["sessionid"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    client.get("/logout")
+    assert client.cookies == {"csrftoken": "tok"}
+    assert client.get("/missing").status == 404
+
+
+def test_the_client_sends_a_token_and_bodies_as_json(parts, cookie_server):
+    http_client = importlib.import_module("rehearsal.http_client")
+    answer = http_client.Client(cookie_server, token="t0ken").post("/", {"a": 1})
+    assert answer.status == 200
+    assert answer.json()["auth"] == "Token t0ken"
+    assert http_client.Answer(200, None, b"not json").json() is None
+    assert http_client.Answer(204, None, b"").json() is None
+
+
+def test_processes_are_stopped_last_first_and_cleaned_up(parts, tmp_path):
+    processes = importlib.import_module("rehearsal.processes")
+    running = processes.Processes(tmp_path)
+    cleaned = []
+    running.cleanup.callback(cleaned.append, "done")
+    ports = [free_port(), free_port()]
+    for number, port in enumerate(ports):
+        running.spawn(
+            f"server{number}",
+            [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+            port,
+        )
+    started = [process for _, process in running.running]
+    running.stop_all()
+    assert all(process.poll() is not None for process in started)
+    assert cleaned == ["done"]
+    assert running.running == []
+    assert (tmp_path / "server0.log").exists()
+
+
+def test_waiting_for_a_port_gives_up_with_its_number(parts):
+    processes = importlib.import_module("rehearsal.processes")
+    report = importlib.import_module("rehearsal.report")
+    port = free_port()
+    with pytest.raises(report.RehearsalFailed, match=f"nothing answered on port {port}"):
+        processes.wait_for_port(port, timeout=0.5)
+
+
+def test_the_scripts_show_their_help(render):
+    project = render("defaults")
+    for script in ("rehearse.py", "benchmark.py"):
+        result = subprocess.run(
+            [project.venv() / "bin" / "python", f"scripts/{script}", "--help"],
+            cwd=project.path,
+            env=project.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "--customers" in result.stdout
