@@ -678,11 +678,13 @@ class Deployment:
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
         return result
 
-    def check_docker_calls(self) -> None:
+    def check_docker_calls(self, *secrets: str) -> None:
+        """No docker command line carried the database password or SECRETS."""
         calls = docker_calls(self.docker_dir)
         assert calls
         for call in calls:
-            assert self.postgres.password not in " ".join(call), call
+            for secret in (self.postgres.password, *secrets):
+                assert secret not in " ".join(call), call
 
 
 @pytest.mark.parametrize("name", ["defaults", "renamed"])
@@ -727,6 +729,14 @@ def test_the_deployment_checklist_runs_as_written(render, postgres, database, tm
     deployment.run("scripts/backup-prod.sh")
     checklist = (deployment.home / "docs" / "DEPLOYMENT_CHECKLIST.md").read_text()
     commands = shell_commands(checklist)
+    # What the operator types at the checklist's `read -rs` prompts.
+    passwords = {
+        "DJANGO_SUPERUSER_PASSWORD": "an administrator's long passphrase",
+        "ACCESS_PASSWORD": "an editor's long passphrase",
+    }
+    for name in passwords:
+        assert f"read -rs {name} && export {name}" in checklist
+    deployment.env.update(passwords)
     migrate_at = commands.index("scripts/migrate_production.py")
     assert commands.index("scripts/migrate_production.py --dry-run") < migrate_at
 
@@ -743,7 +753,15 @@ def test_the_deployment_checklist_runs_as_written(render, postgres, database, tm
         "SELECT count(*) FROM information_schema.columns WHERE column_name = 'loyalty_points'",
     )
     assert columns == "0"
-    deployment.check_docker_calls()
+    # The first administrator and a user made as the checklist says.
+    users = psql(
+        postgres,
+        database,
+        "SELECT username || ':' || is_superuser FROM auth_user "
+        "WHERE username IN ('ADMIN_USERNAME', 'ada') ORDER BY username",
+    )
+    assert users.split() == ["ADMIN_USERNAME:true", "ada:false"]
+    deployment.check_docker_calls(*passwords.values())
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 import redis
 from test_edge import Edge, nginx_for
 
+from support.access import create_user, issue_token
 from support.backend import gunicorn
 from support.http import request
 from support.nginx import Nginx
@@ -45,6 +46,9 @@ def stack(render, postgres, redis_proc, frontend_build, tmp_path):
     )
     env.update(DJANGO_TRUSTED_PROXIES="127.0.0.1/32", DJANGO_LOG_DIR=str(tmp_path / "logs"))
     with gunicorn(project, env, tmp_path / "backend.log") as port:
+        # The API answers only a logged-in client: a manager's API token.
+        create_user(project, env, "privacy", "manager")
+        token = issue_token(project, env, "privacy", tmp_path)
         nginx = nginx_for(
             project,
             tmp_path,
@@ -55,7 +59,7 @@ def stack(render, postgres, redis_proc, frontend_build, tmp_path):
         )
         nginx.start()
         try:
-            yield Edge(project, nginx, tmp_path / "backend.log"), tmp_path
+            yield Edge(project, nginx, tmp_path / "backend.log", token), tmp_path
         finally:
             nginx.stop()
 
@@ -151,6 +155,8 @@ def test_no_log_holds_customer_data(stack):
         if form in path.read_text()
     ]
     assert found == []
+    # Nor the API token every request carried.
+    assert [str(path) for path in logs if edge.token in path.read_text()] == []
 
     # What the logs are for is still there.
     nginx_lines = [

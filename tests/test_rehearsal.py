@@ -82,6 +82,8 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
             "no browser errors",
         ):
             assert f"ok: {line}" in stdout, line
+        if project.answers["tls_termination"] == "nginx":
+            assert "plain HTTP redirects to the public HTTPS origin (301 to https://" in stdout
     if project.answers["use_monitoring"]:
         assert "Prometheus scrapes the backend" in stdout
         assert "Prometheus counts the failed log-ins" in stdout

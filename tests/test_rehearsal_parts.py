@@ -76,7 +76,10 @@ def test_the_edge_reads_the_image_defaults(render, parts):
     assert env["BACKEND_UPSTREAM"] == "backend:8000"
     assert env["NGINX_AUTH_RATE"] == answers["nginx_auth_rate"]
     assert env["NGINX_ENVSUBST_FILTER"].startswith("^(")
+    # A quoted value, spaces and all, without its quotes.
+    assert env["NGINX_HSTS"] == "max-age=31536000; includeSubDomains; preload"
     assert edge.Edge(8443, True).site_url == "https://127.0.0.1:8443"
+    assert edge.Edge(8443, True).origin == f"https://{answers['domain_name']}"
     assert edge.Edge(8080, False).scheme == "http"
 
 

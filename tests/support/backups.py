@@ -206,11 +206,13 @@ def fail(message):
     sys.exit(125)
 
 
-def run(service, command):
+def run(service, command, passed=()):
+    """Run COMMAND as SERVICE; PASSED: variables handed over by name (-e NAME)."""
     spec = config["services"][service]
     for old, new in spec.get("paths", {}).items():
         command = [argument.replace(old, new) for argument in command]
-    sys.exit(subprocess.run(command, env=spec["env"], cwd=spec.get("cwd", "/")).returncode)
+    env = {**spec["env"], **{name: os.environ[name] for name in passed}}
+    sys.exit(subprocess.run(command, env=env, cwd=spec.get("cwd", "/")).returncode)
 
 
 def options(args, flags, valued):
@@ -220,6 +222,9 @@ def options(args, flags, valued):
         if args[0] in flags:
             found[args[0]] = True
             args = args[1:]
+        elif args[0] == "-e":  # may be given more than once: a list of names
+            found.setdefault("-e", []).append(args[1])
+            args = args[2:]
         elif args[0] in valued:
             found[args[0]] = args[1]
             args = args[2:]
@@ -242,13 +247,13 @@ if argv[:1] == ["compose"]:
             fail("exec without -T allocates a terminal: binary output would be mangled")
         run(rest[0], rest[1:])
     if verb == "run":
-        found, rest = options(rest, {"--rm", "--no-deps", "-T"}, {"--entrypoint"})
+        found, rest = options(rest, {"--rm", "--no-deps", "-T"}, {"--entrypoint", "-e"})
         if "-T" not in found or "--rm" not in found:
             fail("run without -T or --rm")
         service, command = rest[0], rest[1:]
         if "--entrypoint" in found:
             command = [found["--entrypoint"], *command]
-        run(service, command or config["services"][service]["command"])
+        run(service, command or config["services"][service]["command"], found.get("-e", []))
     if verb in ("up", "stop", "start", "pull", "ps", "build"):
         sys.exit(0)
     fail("unexpected compose command " + verb)
@@ -261,8 +266,8 @@ if argv[:1] == ["ps"]:
         print("task-" + service)
     sys.exit(0)
 if argv[:1] == ["exec"]:
-    found, rest = options(argv[1:], {"-i"}, set())
-    run(rest[0].removeprefix("task-"), rest[1:])
+    found, rest = options(argv[1:], {"-i"}, {"-e"})
+    run(rest[0].removeprefix("task-"), rest[1:], found.get("-e", []))
 if argv[:1] in (["build"], ["push"], ["stack"], ["service"], ["secret"]):
     sys.exit(0)
 fail("unexpected command " + " ".join(argv))

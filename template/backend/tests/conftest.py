@@ -13,7 +13,7 @@ from customers.models import Customer
 
 _numbers = itertools.count(1)
 
-PASSWORD = "a long and unguessable test password"
+PASSWORD = "a long and unguessable test password"  # pragma: allowlist secret
 
 
 @pytest.fixture(autouse=True)

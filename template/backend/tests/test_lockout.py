@@ -64,7 +64,7 @@ def test_clients_behind_the_trusted_proxy_are_counted_apart(ada):
     for n in range(LIMIT):
         APIClient().post(
             "/api/auth/login/",
-            {"username": f"user{n}", "password": "guess"},
+            {"username": f"user{n}", "password": "guess"},  # pragma: allowlist secret
             format="json",
             REMOTE_ADDR="10.0.0.2",
             HTTP_X_FORWARDED_FOR="203.0.113.1",
