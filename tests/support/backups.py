@@ -258,10 +258,14 @@ if argv[:1] == ["compose"]:
         sys.exit(0)
     fail("unexpected compose command " + verb)
 if argv[:1] == ["ps"]:
-    found, rest = options(argv[1:], {"--quiet", "-q"}, {"--filter"})
-    wanted = "label=com.docker.swarm.service.name=" + config["stack"] + "_"
-    label = [a for a in argv if a.startswith("label=")]
-    service = label[0][len(wanted):] if label and label[0].startswith(wanted) else ""
+    found, rest = options(argv[1:], {"--quiet", "-q"}, {"--filter", "-f"})
+    # A swarm task is found by its service's label or by its name.
+    service = ""
+    for prefix in ("label=com.docker.swarm.service.name=", "name="):
+        wanted = prefix + config["stack"] + "_"
+        for value in argv:  # every filter given, not only the last
+            if value.startswith(wanted):
+                service = value[len(wanted):]
     if service in config["services"]:
         print("task-" + service)
     sys.exit(0)
