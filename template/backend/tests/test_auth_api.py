@@ -160,9 +160,8 @@ def test_password_change_checks_the_old_one_and_the_validators(browser, make_use
     token = log_in(browser, "ada").json()["csrfToken"]
     url = "/api/auth/password/"
     headers = {"HTTP_X_CSRFTOKEN": token}
-    wrong = browser.post(
-        url, {"old_password": "nope", "new_password": "x"}, format="json", **headers  # pragma: allowlist secret
-    )
+    passwords = {"old_password": "nope", "new_password": "x"}  # pragma: allowlist secret
+    wrong = browser.post(url, passwords, format="json", **headers)
     assert wrong.status_code == 400
     assert "old_password" in wrong.json()
     weak = browser.post(
