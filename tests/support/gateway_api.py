@@ -11,16 +11,9 @@ Values are the models' to check.
 
 from jsonschema import Draft202012Validator
 
+from .cnpg import strict
+
 ANY: dict = {}
-
-
-def strict(properties: dict, required: tuple[str, ...] = ()) -> dict:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(required),
-        "additionalProperties": False,
-    }
 
 
 def items(schema: dict) -> dict:
