@@ -260,13 +260,14 @@ IMAGE_COMMANDS = {
     "prom/prometheus": {"wget", "sh"},
     "prom/alertmanager": {"wget", "sh"},
     "prom/node-exporter": {"wget", "sh"},
+    "prom/blackbox-exporter": {"wget", "sh"},
     "prometheuscommunity/postgres-exporter": {"wget", "sh"},
     "grafana/grafana": {"wget", "sh"},
     "oliver006/redis_exporter": {"wget", "sh", "cat"},
 }
 # Services whose image has no shell or HTTP client to run a check with:
 # Prometheus's up metric and the TargetDown alert watch them instead.
-UNCHECKABLE = {"nginx-exporter"}
+UNCHECKABLE = {"nginx-exporter", "mtail"}
 # The programs a shell command line starts: the first word of each pipeline
 # stage or $( ) substitution, after any VAR=value assignments.
 SHELL_PROGRAMS = re.compile(r'(?:^|\||;|&&|\$\()\s*(?:\w+="[^"]*"\s+)*([\w.-]+)')

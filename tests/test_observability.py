@@ -93,6 +93,8 @@ def test_each_alert_fires_on_bad_series_and_not_on_good_ones(name, render):
     expected = {"HighLatencyP95", "HighErrorRate", "TargetDown", "LoginFailureBurst"}
     if render(name).answers["use_backups"]:
         expected.add("BackupNotVerified")
+    if render(name).answers["use_frontend"]:
+        expected |= {"EdgeDown", "EdgeMetricsMissing"}
     assert defined == expected
 
 
@@ -228,6 +230,8 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
             redis_port=redis_proc.port,
             nginx_status_port=nginx.status_port,
             textfile_dir=textfiles,
+            edge_logs=(monitoring(project) / "mtail", nginx.edge_log.parent),
+            blackbox_config=monitoring(project) / "blackbox/blackbox.yml",
         )
         targets["backend"] = backend_port
         prometheus_port = free_port()
@@ -238,6 +242,9 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
             rendered / "alerts.yml",
             targets,
             tmp_path / "prometheus.yml",
+            # The rendered module, against nginx here: the test certificate
+            # fails its check, and probe_success says so.
+            probes={"blackbox": f"https://127.0.0.1:{nginx.https_port}/"},
         )
         stack.enter_context(
             process(
@@ -285,6 +292,9 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
         assert not missing, missing
         assert prometheus.value("sum(django_db_pool_connections)") is not None
         assert prometheus.wait_until("sum(django_login_failures_total)", 1) == 1
+        # nginx's answer to the page, counted from its access log.
+        assert prometheus.value('sum(edge_http_responses_total{status="200"})') == 1
+        assert prometheus.value('probe_success{job="blackbox"}') == 0
         assert prometheus.value("sum(django_login_lockouts_total)") == 0
 
     # Every log line the backend wrote during the run is one JSON object.

@@ -193,6 +193,8 @@ WORKLOADS = {
     "redis": ("StatefulSet", "redis", "redis"),
     "redis-exporter": ("StatefulSet", "redis", "redis-exporter"),
     "nginx-exporter": ("Deployment", "frontend", "nginx-exporter"),
+    "mtail": ("Deployment", "frontend", "mtail"),
+    "blackbox-exporter": ("Deployment", "blackbox-exporter", "blackbox-exporter"),
     "postgres-exporter": ("Deployment", "postgres-exporter", "postgres-exporter"),
 }
 # What the cluster provides instead, and the manifests do not run.

@@ -81,8 +81,18 @@ class Prometheus:
         return value
 
 
-def loopback_config(rendered: Path, rules: Path, targets: dict[str, int], out: Path) -> Path:
-    """The rendered config with each job's targets on loopback, scraped every second."""
+def loopback_config(
+    rendered: Path,
+    rules: Path,
+    targets: dict[str, int],
+    out: Path,
+    probes: dict[str, str] | None = None,
+) -> Path:
+    """The rendered config with each job's targets on loopback, scraped every second.
+
+    A probe job (``probes``: job -> the URL to probe) keeps its target, a URL,
+    and is sent to its exporter on loopback instead.
+    """
     config = yaml.safe_load(rendered.read_text())
     config["global"]["scrape_interval"] = "1s"
     config["global"]["evaluation_interval"] = "1s"
@@ -93,7 +103,13 @@ def loopback_config(rendered: Path, rules: Path, targets: dict[str, int], out: P
         if job["job_name"] not in targets:
             continue
         job.pop("dns_sd_configs", None)
-        job["static_configs"] = [{"targets": [f"127.0.0.1:{targets[job['job_name']]}"]}]
+        address = f"127.0.0.1:{targets[job['job_name']]}"
+        if job["job_name"] in (probes or {}):
+            job["static_configs"] = [{"targets": [probes[job["job_name"]]]}]
+            [exporter] = [r for r in job["relabel_configs"] if r["target_label"] == "__address__"]
+            exporter["replacement"] = address
+        else:
+            job["static_configs"] = [{"targets": [address]}]
         jobs.append(job)
     config["scrape_configs"] = jobs
     out.write_text(yaml.safe_dump(config))
@@ -108,8 +124,13 @@ def start_exporters(
     redis_port: int | None = None,
     nginx_status_port: int | None = None,
     textfile_dir: Path | None = None,
+    edge_logs: tuple[Path, Path] | None = None,
+    blackbox_config: Path | None = None,
 ) -> dict[str, int]:
-    """Start the exporters the stack runs, closed with the stack; {job: port}."""
+    """Start the exporters the stack runs, closed with the stack; {job: port}.
+
+    ``edge_logs`` is mtail's (programs, directory of nginx's edge logs).
+    """
     ports = {}
     if postgres_url:
         port = free_port()
@@ -164,4 +185,37 @@ def start_exporters(
             )
         )
         ports["node"] = port
+    if edge_logs:
+        programs, logs = edge_logs
+        port = free_port()
+        stack.enter_context(
+            process(
+                [
+                    "mtail",
+                    f"--progs={programs}",
+                    f"--logs={logs}/*.log",
+                    "--emit_prog_label=false",
+                    "--logtostderr",
+                    "--address=127.0.0.1",
+                    f"--port={port}",
+                ],
+                port,
+                directory / "mtail.log",
+            )
+        )
+        ports["edge"] = port
+    if blackbox_config:
+        port = free_port()
+        stack.enter_context(
+            process(
+                [
+                    "prometheus-blackbox-exporter",
+                    f"--config.file={blackbox_config}",
+                    f"--web.listen-address=127.0.0.1:{port}",
+                ],
+                port,
+                directory / "blackbox-exporter.log",
+            )
+        )
+        ports["blackbox"] = port
     return ports

@@ -21,6 +21,8 @@ from .http import wait_for_port
 from .postgres import free_port
 
 NGINX = "/usr/sbin/nginx"
+EDGE_LOG = "access_log /var/log/nginx/edge/${HOSTNAME}.log json;"
+EDGE_LOG_HOSTNAME = "loopback"
 
 
 def image_environment(frontend: Path) -> dict[str, str]:
@@ -81,6 +83,11 @@ class Nginx:
             "access_log /dev/stdout json;": f"access_log {self.directory}/access.log json;",
             "error_log /dev/stderr crit;": f"error_log {self.directory}/error.log crit;",
         }
+        if EDGE_LOG in config:
+            # The second access log, the one mtail reads: in the container one
+            # file per HOSTNAME in a shared volume; here one file in edge/.
+            (self.directory / "edge").mkdir(exist_ok=True)
+            moved[EDGE_LOG] = f"access_log {self.edge_log} json;"
         if "listen 8080 default_server;" in config:
             moved["listen 8080 default_server;"] = (
                 f"listen 127.0.0.1:{self.http_port} default_server;"
@@ -155,6 +162,10 @@ http {{
         if self.public is not None:
             shutil.rmtree(self.public, ignore_errors=True)
             self.public = None
+
+    @property
+    def edge_log(self) -> Path:
+        return self.directory / "edge" / f"{EDGE_LOG_HOSTNAME}.log"
 
     def access_log(self) -> str:
         return (self.directory / "access.log").read_text()
