@@ -286,14 +286,15 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
 
         # Every target is up, and every metric the dashboard and alerts read exists.
         assert prometheus.wait_until("count(up == 1)", len(targets)) == len(targets)
+        # nginx's answer to the page, counted from its access log (which
+        # nginx writes in batches, at least every second).
+        assert prometheus.wait_until('sum(edge_http_responses_total{status="200"})', 1) == 1
         time.sleep(2)  # one more scrape of every target after the traffic
         used = set().union(*(metric_names(e) for e in expressions(project)))
         missing = used - prometheus.names()
         assert not missing, missing
         assert prometheus.value("sum(django_db_pool_connections)") is not None
         assert prometheus.wait_until("sum(django_login_failures_total)", 1) == 1
-        # nginx's answer to the page, counted from its access log.
-        assert prometheus.value('sum(edge_http_responses_total{status="200"})') == 1
         assert prometheus.value('probe_success{job="blackbox"}') == 0
         assert prometheus.value("sum(django_login_lockouts_total)") == 0
 

@@ -21,7 +21,7 @@ from .http import wait_for_port
 from .postgres import free_port
 
 NGINX = "/usr/sbin/nginx"
-EDGE_LOG = "access_log /var/log/nginx/edge/${HOSTNAME}.log json;"
+EDGE_LOG = "/var/log/nginx/edge/${HOSTNAME}.log"
 EDGE_LOG_HOSTNAME = "loopback"
 
 
@@ -87,7 +87,7 @@ class Nginx:
             # The second access log, the one mtail reads: in the container one
             # file per HOSTNAME in a shared volume; here one file in edge/.
             (self.directory / "edge").mkdir(exist_ok=True)
-            moved[EDGE_LOG] = f"access_log {self.edge_log} json;"
+            moved[EDGE_LOG] = str(self.edge_log)
         if "listen 8080 default_server;" in config:
             moved["listen 8080 default_server;"] = (
                 f"listen 127.0.0.1:{self.http_port} default_server;"
