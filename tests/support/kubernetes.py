@@ -24,7 +24,8 @@ CRD_MODELS = Path(__file__).resolve().parent / "crd_models"
 OVERLAYS = ("staging", "production")
 # The renders the Kubernetes tests use: the two answer sets of the whole
 # suite with deploy_target=kubernetes, and one more for these tests only:
-# TLS ending at nginx behind the Gateway, other names and versions.
+# TLS ending at nginx behind the Gateway, a managed database with every
+# feature on, other names and versions.
 KUBERNETES = ["kubernetes", "kubernetes-everything-off", "kubernetes-tls-at-nginx"]
 EXTRA = {
     "kubernetes-tls-at-nginx": {
@@ -32,6 +33,7 @@ EXTRA = {
         "deploy_target": "kubernetes",
         "tls_termination": "nginx",
         "use_sentry": True,
+        "kubernetes_database": "external",
     }
 }
 # The Kubernetes releases the manifests are validated against: the oldest and
