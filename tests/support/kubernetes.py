@@ -157,7 +157,8 @@ def install_crd_models(directory: Path) -> Path:
 
 
 def validate_crd_models(models: Path, objects: list[dict]) -> subprocess.CompletedProcess:
-    """prometheus-operator's and Gateway API's objects against their models."""
+    """prometheus-operator's, Gateway API's and External Secrets' objects
+    against their models."""
     return subprocess.run(
         ["node", "validate.mjs"],
         cwd=models,
