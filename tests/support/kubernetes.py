@@ -203,7 +203,7 @@ REPLACED = {
     "prometheus": "the cluster's prometheus-operator, fed by ServiceMonitors and a PrometheusRule",
     "alertmanager": "the cluster's Alertmanager (kube-prometheus-stack)",
     "grafana": "the cluster's Grafana, loading the dashboard ConfigMap",
-    "node-exporter": "the backup metrics come from CloudNativePG's plugin (backup-rule.yaml)",
+    "node-exporter": "backup metrics: CloudNativePG's plugin (backup-rule.yaml), or none",
     "database": "a CloudNativePG Cluster, or the managed database behind the database Service",
 }
 # Compose service host names as the pods reach the same thing.
