@@ -5,12 +5,22 @@ NetworkPolicies, and, where nginx terminates TLS, the rendered nginx itself
 behind the BackendTLSPolicy's check. The fixtures are in conftest.py."""
 
 import http.client
+import shutil
 import socket
 import ssl
+from pathlib import Path
 
 import pytest
 
-from support.kubernetes import KUBERNETES, cluster_objects, find, generated, one
+from support.kubernetes import (
+    KUBERNETES,
+    OVERLAYS,
+    build,
+    cluster_objects,
+    find,
+    generated,
+    one,
+)
 from support.nginx import Nginx
 from support.postgres import free_port
 
@@ -168,3 +178,35 @@ def test_the_gateway_can_check_nginxs_certificate(deployed, tmp_path):
             get(f"{validation['hostname']}.example.com")
     finally:
         nginx.stop()
+
+
+@pytest.mark.parametrize("name", ["kubernetes", "kubernetes-everything-off"])
+def test_the_admin_path_is_set_in_one_place(name, deployed, tmp_path):
+    """DJANGO_ADMIN_PATH in the base is the only place the manifests name the
+    admin's path: nginx's NGINX_ADMIN_PATH, or the HTTPRoute without nginx,
+    follow a change of it."""
+    project, copy, _ = deployed(name)
+    changed = tmp_path / "project"
+    shutil.copytree(copy, changed)
+    written = [
+        path.relative_to(changed)
+        for path in (changed / "deploy/kubernetes").rglob("*.yaml")
+        if "staff" in path.read_text()
+    ]
+    assert written == [Path("deploy/kubernetes/base/kustomization.yaml")]
+    base = changed / written[0]
+    text = base.read_text()
+    assert text.count("DJANGO_ADMIN_PATH=staff/") == 1 and text.count("staff") == 1
+    base.write_text(text.replace("DJANGO_ADMIN_PATH=staff/", "DJANGO_ADMIN_PATH=back-office/"))
+    for overlay in OVERLAYS:
+        built = build(changed / "deploy/kubernetes" / overlay)
+        assert generated(built, "ConfigMap", "backend-config")["data"]["DJANGO_ADMIN_PATH"] == (
+            "back-office/"
+        )
+        if project.answers["use_frontend"]:
+            nginx = generated(built, "ConfigMap", "frontend-config")["data"]
+            assert nginx["NGINX_ADMIN_PATH"] == "/back-office/"
+        else:
+            route = one(built, "HTTPRoute", project.answers["project_slug"])
+            paths = [m["path"]["value"] for m in route["spec"]["rules"][0]["matches"]]
+            assert "/back-office/" in paths and "/staff/" not in paths

@@ -14,12 +14,13 @@ NAME = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}
 QUANTITY = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$"}
 
 
-def strict(properties: dict, required: tuple[str, ...] = ()) -> dict:
+def strict(properties: dict, required: tuple[str, ...] = (), **constraints) -> dict:
     return {
         "type": "object",
         "properties": properties,
         "required": list(required),
         "additionalProperties": False,
+        **constraints,
     }
 
 
@@ -80,9 +81,20 @@ CLUSTER_SPEC = strict(
                 "initdb": strict(
                     {"database": STRING, "owner": STRING, "secret": LOCAL_REF},
                     ("database", "owner"),
-                )
-            }
+                ),
+                # A new cluster from a backup: the external cluster it names.
+                "recovery": strict(
+                    {"source": NAME, "recoveryTarget": strict({"targetTime": STRING})},
+                    ("source",),
+                ),
+            },
+            # One way to start, never both.
+            maxProperties=1,
         ),
+        "externalClusters": {
+            "type": "array",
+            "items": strict({"name": NAME, "plugin": PLUGIN_CONFIGURATION}, ("name", "plugin")),
+        },
         "storage": strict({"size": QUANTITY, "storageClass": STRING}, ("size",)),
         "affinity": strict(
             {

@@ -24,7 +24,8 @@ CRD_MODELS = Path(__file__).resolve().parent / "crd_models"
 OVERLAYS = ("staging", "production")
 # The renders the Kubernetes tests use: the two answer sets of the whole
 # suite with deploy_target=kubernetes, and one more for these tests only:
-# TLS ending at nginx behind the Gateway, other names and versions.
+# TLS ending at nginx behind the Gateway, a managed database with every
+# feature on, other names and versions.
 KUBERNETES = ["kubernetes", "kubernetes-everything-off", "kubernetes-tls-at-nginx"]
 EXTRA = {
     "kubernetes-tls-at-nginx": {
@@ -32,6 +33,7 @@ EXTRA = {
         "deploy_target": "kubernetes",
         "tls_termination": "nginx",
         "use_sentry": True,
+        "kubernetes_database": "external",
     }
 }
 # The Kubernetes releases the manifests are validated against: the oldest and
@@ -155,7 +157,8 @@ def install_crd_models(directory: Path) -> Path:
 
 
 def validate_crd_models(models: Path, objects: list[dict]) -> subprocess.CompletedProcess:
-    """prometheus-operator's and Gateway API's objects against their models."""
+    """prometheus-operator's, Gateway API's and External Secrets' objects
+    against their models."""
     return subprocess.run(
         ["node", "validate.mjs"],
         cwd=models,
@@ -202,7 +205,7 @@ REPLACED = {
     "prometheus": "the cluster's prometheus-operator, fed by ServiceMonitors and a PrometheusRule",
     "alertmanager": "the cluster's Alertmanager (kube-prometheus-stack)",
     "grafana": "the cluster's Grafana, loading the dashboard ConfigMap",
-    "node-exporter": "the backup metrics come from CloudNativePG's plugin (backup-rule.yaml)",
+    "node-exporter": "backup metrics: CloudNativePG's plugin (backup-rule.yaml), or none",
     "database": "a CloudNativePG Cluster, or the managed database behind the database Service",
 }
 # Compose service host names as the pods reach the same thing.

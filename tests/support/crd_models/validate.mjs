@@ -1,8 +1,10 @@
 // Validate operator objects (JSON on stdin: a list) against their published
-// models: @kubernetes-models/prometheus-operator and
-// @kubernetes-models/gateway-api, generated from each project's own API
-// types. Prints one line per invalid object; exit 1 then.
+// models: @kubernetes-models/prometheus-operator,
+// @kubernetes-models/gateway-api and @kubernetes-models/external-secrets,
+// generated from each project's own CRD schemas. Prints one line per
+// invalid object; exit 1 then.
 import { readFileSync } from "node:fs";
+import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import { BackendTLSPolicy } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/BackendTLSPolicy";
 import { Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
@@ -11,7 +13,15 @@ import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitorin
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 
 const MODELS = Object.fromEntries(
-  [BackendTLSPolicy, Gateway, HTTPRoute, PodMonitor, PrometheusRule, ServiceMonitor].map(
+  [
+    BackendTLSPolicy,
+    ExternalSecret,
+    Gateway,
+    HTTPRoute,
+    PodMonitor,
+    PrometheusRule,
+    ServiceMonitor,
+  ].map(
     (Model) => [`${Model.apiVersion}/${Model.kind}`, Model],
   ),
 );
