@@ -43,13 +43,14 @@ CUSTOMERS_CHECKSUM = (
 
 
 def libpq_env(server: PostgresServer, url: str) -> dict[str, str]:
-    """The libpq variables for a database URL from PostgresServer."""
+    """The libpq variables for a database URL from PostgresServer: its
+    password, or the server's (the superuser's)."""
     parts = urlsplit(url)
     return {
         "PGHOST": parts.hostname or "",
         "PGPORT": str(parts.port),
         "PGUSER": parts.username or "",
-        "PGPASSWORD": server.password,
+        "PGPASSWORD": parts.password or server.password,
         "PGDATABASE": parts.path.lstrip("/"),
     }
 
