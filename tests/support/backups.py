@@ -356,13 +356,15 @@ def docker_standin(
         "tasks": str(tasks),
         "stack": project.answers["project_slug"],
         "services": {
-            # The official image: its user, database and password secret, and
+            # The official image: its user, database and password secrets, and
             # its client programs.
             "database": {
                 "env": {
                     "POSTGRES_USER": database["PGUSER"],
                     "POSTGRES_DB": database["PGDATABASE"],
                     "POSTGRES_PASSWORD_FILE": str(password_file),
+                    "POSTGRES_RUNTIME_USER": RUNTIME_USER,
+                    "POSTGRES_RUNTIME_PASSWORD_FILE": str(runtime_password_file),
                     "PGHOST": database["PGHOST"],
                     "PGPORT": database["PGPORT"],
                     "PATH": f"{server.bindir}:{system_path}",
