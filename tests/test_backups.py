@@ -35,6 +35,7 @@ from support.backups import (
     shell_commands,
     tree_digest,
 )
+from support.postgres import RUNTIME_PASSWORD, RUNTIME_USER
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -46,6 +47,7 @@ _numbers = itertools.count(1)
 def migrated(render, postgres, tmp_path_factory) -> str:
     """A database with the render's migrations applied, to copy for each test."""
     url = postgres.create_database("backups_migrated")
+    postgres.create_runtime_role(render("defaults").path / "database" / "runtime-role.sql")
     migrate(render("defaults"), url, tmp_path_factory.mktemp("migrated"))
     return url
 
@@ -564,6 +566,7 @@ def migrate_production(project, postgres, database, tmp_path, migration, *option
             tmp_path / "secrets", database.replace(f":{postgres.password}@", "@")
         ),
         DATABASE_PASSWORD_FILE=str(password_file),
+        DATABASE_RUNTIME_ROLE=RUNTIME_USER,
         BACKUP_ROOT=str(tmp_path / "backups"),
         DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
         PATH=f"{postgres.bindir}:{os.environ['PATH']}",
@@ -646,6 +649,7 @@ class Deployment:
         )
         (self.home / "secrets").mkdir()
         (self.home / "secrets" / "db_password").write_text(postgres.password)
+        (self.home / "secrets" / "db_runtime_password").write_text(RUNTIME_PASSWORD)
         self.media = tmp_path / "media-volume"
         self.media.mkdir()
         self.docker_dir = tmp_path / "docker"
@@ -683,7 +687,7 @@ class Deployment:
         calls = docker_calls(self.docker_dir)
         assert calls
         for call in calls:
-            for secret in (self.postgres.password, *secrets):
+            for secret in (self.postgres.password, RUNTIME_PASSWORD, *secrets):
                 assert secret not in " ".join(call), call
 
 

@@ -162,9 +162,15 @@ def test_every_service_is_health_checked_limited_and_restarted(project):
         for dependency in service.get("depends_on", {}).values():
             assert dependency == {"condition": "service_healthy"}, name
     assert stack["services"]["backend"]["deploy"]["replicas"] == 2
-    assert (
-        stack["services"]["migrate"]["environment"] == stack["services"]["backend"]["environment"]
-    )
+    # The release step's configuration is the servers', but for the database
+    # role it connects as (test_database_roles.py checks which).
+    release_only = {"DATABASE_URL", "DATABASE_PASSWORD_FILE", "DATABASE_RUNTIME_ROLE"}
+    migrate_env = stack["services"]["migrate"]["environment"]
+    backend_env = stack["services"]["backend"]["environment"]
+    assert {k: v for k, v in migrate_env.items() if k not in release_only} == {
+        k: v for k, v in backend_env.items() if k not in release_only
+    }
+    assert set(migrate_env) == set(backend_env) | {"DATABASE_RUNTIME_ROLE"}
     dev = compose.load(project.path / "docker-compose.yml", {})
     for name, service in dev["services"].items():
         assert "test" in service["healthcheck"], name
@@ -201,7 +207,8 @@ def test_secrets_are_declared_for_the_target_and_read_from_files(project):
 
 def test_the_database_volume_is_where_the_pinned_postgres_keeps_its_data(project):
     stack = prod_stack(project)
-    [mount] = stack["services"]["database"]["volumes"]
+    # The data volume, and the runtime role's script (test_database_roles.py).
+    [mount, _] = stack["services"]["database"]["volumes"]
     major = int(project.answers["postgres_version"])
     expected = "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
     assert mount == f"database:{expected}"

@@ -8,6 +8,7 @@ the documented switches (test_kubernetes_switches.py) and the public entry
 (test_kubernetes_edge.py); here, what the compose stack states too. The
 renders and their builds are conftest.py's fixtures."""
 
+import base64
 import re
 from secrets import token_urlsafe
 
@@ -110,10 +111,31 @@ def test_the_manifests_state_what_the_compose_stack_states(name, deployed):
     job = container(one(built, "Job", "migrate"), "migrate")
     backend = container(one(built, "Deployment", "backend"), "backend")
     assert job["envFrom"] == backend["envFrom"] and job["image"] == backend["image"]
-    assert (
-        pod_spec(one(built, "Job", "migrate"))["volumes"][0]
-        == pod_spec(one(built, "Deployment", "backend"))["volumes"][0]
-    )
+    # The same secret files but for the database's: the owner's for the Job,
+    # the runtime role's for the servers, with the URLs' users to match.
+    job_sources = pod_spec(one(built, "Job", "migrate"))["volumes"][0]["projected"]["sources"]
+    backend_sources = pod_spec(one(built, "Deployment", "backend"))["volumes"][0]["projected"][
+        "sources"
+    ]
+    assert job_sources[:-1] == backend_sources[:-1]
+    assert [job_sources[-1]["secret"]["name"], backend_sources[-1]["secret"]["name"]] == [
+        "database-credentials",
+        "database-runtime-credentials",
+    ]
+    config = generated(built, "ConfigMap", "backend-config")["data"]
+    job_env = {e["name"]: e["value"] for e in job["env"]}
+    owner = stack["database"]["environment"]["POSTGRES_USER"]
+    runtime = stack["database"]["environment"]["POSTGRES_RUNTIME_USER"]
+    assert config["DATABASE_URL"].startswith(f"postgres://{runtime}@")
+    assert config["DATABASE_PASSWORD_FILE"] == "/run/secrets/db_runtime_password"
+    assert job_env["DATABASE_URL"] == config["DATABASE_URL"].replace(f"//{runtime}@", f"//{owner}@")
+    assert job_env["DATABASE_PASSWORD_FILE"] == "/run/secrets/db_password"
+    assert job_env["DATABASE_RUNTIME_ROLE"] == runtime
+    for name, user in (("database-credentials", owner), ("database-runtime-credentials", runtime)):
+        secret = generated(built, "Secret", name)
+        assert secret["type"] == "kubernetes.io/basic-auth"
+        assert base64.b64decode(secret["data"]["username"]).decode() == user
+        assert secret["metadata"]["name"] == name  # read by name: no hash suffix
     if find(built, "Cluster"):
         cluster = one(built, "Cluster", "database")
         assert (
@@ -123,10 +145,15 @@ def test_the_manifests_state_what_the_compose_stack_states(name, deployed):
             cluster["spec"]["bootstrap"]["initdb"]["database"]
             == stack["database"]["environment"]["POSTGRES_DB"]
         )
-        assert (
-            cluster["spec"]["bootstrap"]["initdb"]["owner"]
-            == stack["database"]["environment"]["POSTGRES_USER"]
-        )
+        assert cluster["spec"]["bootstrap"]["initdb"]["owner"] == owner
+        # The servers' role: CloudNativePG makes it, able to log in and no more.
+        [role] = cluster["spec"]["managed"]["roles"]
+        assert role["name"] == runtime and role["ensure"] == "present"
+        assert role["passwordSecret"] == {"name": "database-runtime-credentials"}
+        assert role["login"] is True and role["inherit"] is True
+        for attribute in ("superuser", "createdb", "createrole", "replication", "bypassrls"):
+            assert role[attribute] is False, attribute
+        assert "inRoles" not in role
 
 
 # A value the settings read: env.string("NAME") and friends, os.environ.get("NAME").
@@ -165,7 +192,7 @@ def test_a_missing_variable_fails_the_settings_check(deployed, tmp_path):
     project, _, objects = deployed("kubernetes")
     config = dict(generated(objects["production"], "ConfigMap", "backend-config")["data"])
     del config["DATABASE_URL"]
-    for file in ("django_secret_key", "db_password", "redis_password"):
+    for file in ("django_secret_key", "db_runtime_password", "redis_password"):
         (tmp_path / file).write_text(token_urlsafe(48))
     env = {k: v.replace("/run/secrets/", f"{tmp_path}/") for k, v in config.items()}
     checked = project.run("python", "manage.py", "check", "--deploy", env=env)

@@ -63,6 +63,12 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
         "a change without the CSRF token is refused (403)",
         "the session cookie is Secure, HttpOnly, SameSite=Lax",
         "the old session cookie no longer works: it ended on the server",
+        # The servers as the runtime role, the release step as the owner.
+        "roles: app owns the database, the servers connect as app_runtime",
+        "the runtime role reads the customers",
+        "the runtime role may not DROP TABLE customers",
+        "the runtime role may not CREATE TABLE intruder",
+        "the runtime role may not CREATE ROLE intruder",
     ):
         assert f"ok: {line}" in stdout, line
     if project.answers["use_frontend"]:

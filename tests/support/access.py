@@ -18,7 +18,7 @@ import redis
 from .backend import gunicorn
 from .http import exchange
 from .nginx import Nginx, dev_certificate
-from .postgres import PostgresServer, free_port
+from .postgres import RUNTIME_USER, PostgresServer, free_port
 
 PASSWORD = "a long passphrase nobody would guess"
 GROUPS = {
@@ -179,9 +179,14 @@ def serving(project, postgres: PostgresServer, redis_proc, tmp: Path):
     """gunicorn with production settings, behind the real nginx when the render
     has a frontend, on real PostgreSQL and Redis; yields a Service."""
     redis.Redis(host=redis_proc.host, port=redis_proc.port).flushall()
+    # As deployed: the servers (and the operator's manage.py commands) as the
+    # runtime role, the release step as the owner.
+    owner_url = postgres.create_database(f"access_{project.name}")
+    postgres.create_runtime_role(project.path / "database" / "runtime-role.sql")
+    release = {"DATABASE_URL": owner_url, "DATABASE_RUNTIME_ROLE": RUNTIME_USER}
     env = project.production_env(
         tmp / "secrets",
-        postgres.create_database(f"access_{project.name}"),
+        postgres.runtime_url(owner_url),
         f"redis://{redis_proc.host}:{redis_proc.port}/0",
     )
     env.update(
@@ -193,7 +198,7 @@ def serving(project, postgres: PostgresServer, redis_proc, tmp: Path):
     )
     host = project.answers["domain_name"]
     with ExitStack() as stack:
-        port = stack.enter_context(gunicorn(project, env, tmp / "backend.log"))
+        port = stack.enter_context(gunicorn(project, env, tmp / "backend.log", release=release))
         entry = Entry(port, host, tls=False)
         if project.answers["use_frontend"]:
             tls = project.answers["tls_termination"] == "nginx"

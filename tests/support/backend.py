@@ -11,12 +11,23 @@ from .postgres import free_port
 
 
 @contextmanager
-def gunicorn(project, env: dict[str, str], log_path: Path, workers: int = 2):
+def gunicorn(
+    project,
+    env: dict[str, str],
+    log_path: Path,
+    workers: int = 2,
+    release: dict[str, str] | None = None,
+):
     """Prepare the release as the image build and release step do, then run the
-    image's CMD with the image's gunicorn config; yields the port."""
-    for step in (["collectstatic", "--no-input"], ["migrate", "--no-input"]):
-        result = project.run("python", "manage.py", *step, env=env)
-        assert result.returncode == 0, result.stderr
+    image's CMD with the image's gunicorn config; yields the port. `release`:
+    what the release step's environment has instead (the owner's database URL
+    and DATABASE_RUNTIME_ROLE, when the servers connect as the runtime role)."""
+    result = project.run("python", "manage.py", "collectstatic", "--no-input", env=env)
+    assert result.returncode == 0, result.stderr
+    result = project.run(
+        "python", "manage.py", "migrate", "--no-input", env={**env, **(release or {})}
+    )
+    assert result.returncode == 0, result.stderr
     port = free_port()
     env = {
         **env,

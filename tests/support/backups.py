@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .postgres import PostgresServer
+from .postgres import RUNTIME_PASSWORD, RUNTIME_USER, PostgresServer
 from .projects import Project
 
 BACKUP_NAME = re.compile(r"\b\d{4}-\d\d-\d\dT\d{6}Z\b")
@@ -43,13 +43,14 @@ CUSTOMERS_CHECKSUM = (
 
 
 def libpq_env(server: PostgresServer, url: str) -> dict[str, str]:
-    """The libpq variables for a database URL from PostgresServer."""
+    """The libpq variables for a database URL from PostgresServer: its
+    password, or the server's (the superuser's)."""
     parts = urlsplit(url)
     return {
         "PGHOST": parts.hostname or "",
         "PGPORT": str(parts.port),
         "PGUSER": parts.username or "",
-        "PGPASSWORD": server.password,
+        "PGPASSWORD": parts.password or server.password,
         "PGDATABASE": parts.path.lstrip("/"),
     }
 
@@ -68,8 +69,13 @@ def psql(server: PostgresServer, url: str, sql: str) -> str:
 
 
 def migrate(project: Project, url: str, tmp: Path, backend: Path | None = None) -> None:
-    """The render's migrations applied to the database at URL (production settings)."""
-    env = project.production_env(tmp / "migrate-secrets", url)
+    """The render's migrations applied to the database at URL (production
+    settings), as the release step applies them: granting the runtime role
+    (support.postgres.RUNTIME_USER, which must exist) its row access."""
+    env = {
+        **project.production_env(tmp / "migrate-secrets", url),
+        "DATABASE_RUNTIME_ROLE": RUNTIME_USER,
+    }
     result = subprocess.run(
         [project.venv() / "bin" / "python", "manage.py", "migrate", "--no-input"],
         cwd=backend or project.backend,
@@ -272,6 +278,34 @@ if argv[:1] == ["ps"]:
 if argv[:1] == ["exec"]:
     found, rest = options(argv[1:], {"-i"}, {"-e"})
     run(rest[0].removeprefix("task-"), rest[1:], found.get("-e", []))
+if argv[:2] == ["service", "scale"]:
+    # A one-off service's task runs to its end here, before scale returns;
+    # its state and output are kept for service ps and service logs.
+    found, rest = options(argv[2:], {"--detach", "--detach=false", "-d"}, set())
+    name, replicas = rest[0].split("=")
+    service = name.removeprefix(config["stack"] + "_")
+    if replicas == "1" and "command" in config["services"].get(service, {}):
+        spec = config["services"][service]
+        tasks = json.loads(open(config["tasks"]).read())
+        task = "task%d" % (len(tasks) + 1)
+        with open(os.path.join(os.path.dirname(config["tasks"]), task + ".log"), "w") as output:
+            status = subprocess.run(
+                spec["command"], env=spec["env"], cwd=spec["cwd"], stdout=output, stderr=output
+            ).returncode
+        tasks[task] = "Complete 1 second ago" if status == 0 else "Failed 1 second ago"
+        open(config["tasks"], "w").write(json.dumps(tasks))
+    sys.exit(0)
+if argv[:2] == ["service", "ps"]:
+    found, rest = options(argv[2:], {"--no-trunc"}, {"--format"})
+    if found.get("--format") != "{{.ID}}\t{{.CurrentState}}":
+        fail("service ps without the format the scripts read")
+    for task, state in json.loads(open(config["tasks"]).read()).items():
+        print(task + "\t" + state)
+    sys.exit(0)
+if argv[:2] == ["service", "logs"]:
+    found, rest = options(argv[2:], {"--raw", "--no-task-ids"}, set())
+    sys.stdout.write(open(os.path.join(os.path.dirname(config["tasks"]), rest[0] + ".log")).read())
+    sys.exit(0)
 if argv[:1] in (["build"], ["push"], ["stack"], ["service"], ["secret"]):
     sys.exit(0)
 fail("unexpected command " + " ".join(argv))
@@ -295,26 +329,42 @@ def docker_standin(
     docker.chmod(0o755)
     password_file = directory / "db_password"
     password_file.write_text(server.password + "\n")
+    runtime_password_file = directory / "db_runtime_password"
+    runtime_password_file.write_text(RUNTIME_PASSWORD + "\n")
     database = libpq_env(server, url)
     system_path = "/usr/local/bin:/usr/bin:/bin"
+    # The servers connect as the runtime role, the release step as the owner.
+    server.create_runtime_role(project.path / "database" / "runtime-role.sql")
     backend_env = project.env(
         **project.production_env(
-            directory / "backend-secrets", url.replace(f":{server.password}@", "@")
+            directory / "backend-secrets",
+            server.runtime_url(url).replace(f":{RUNTIME_PASSWORD}@", "@"),
         ),
-        DATABASE_PASSWORD_FILE=str(password_file),
+        DATABASE_PASSWORD_FILE=str(runtime_password_file),
         PATH=f"{project.venv() / 'bin'}:{system_path}",
     )
+    migrate_env = {
+        **backend_env,
+        "DATABASE_URL": url.replace(f":{server.password}@", "@"),
+        "DATABASE_PASSWORD_FILE": str(password_file),
+        "DATABASE_RUNTIME_ROLE": RUNTIME_USER,
+    }
+    tasks = directory / "swarm-tasks.json"
+    tasks.write_text("{}")
     config = {
         "log": str(directory / "docker-calls.jsonl"),
+        "tasks": str(tasks),
         "stack": project.answers["project_slug"],
         "services": {
-            # The official image: its user, database and password secret, and
+            # The official image: its user, database and password secrets, and
             # its client programs.
             "database": {
                 "env": {
                     "POSTGRES_USER": database["PGUSER"],
                     "POSTGRES_DB": database["PGDATABASE"],
                     "POSTGRES_PASSWORD_FILE": str(password_file),
+                    "POSTGRES_RUNTIME_USER": RUNTIME_USER,
+                    "POSTGRES_RUNTIME_PASSWORD_FILE": str(runtime_password_file),
                     "PGHOST": database["PGHOST"],
                     "PGPORT": database["PGPORT"],
                     "PATH": f"{server.bindir}:{system_path}",
@@ -326,7 +376,7 @@ def docker_standin(
                 "paths": {"/app/media": str(media)},
             },
             "migrate": {
-                "env": backend_env,
+                "env": migrate_env,
                 "cwd": str(backend),
                 "command": ["python", "manage.py", "migrate", "--no-input"],
             },

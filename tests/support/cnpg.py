@@ -95,6 +95,33 @@ CLUSTER_SPEC = strict(
             "type": "array",
             "items": strict({"name": NAME, "plugin": PLUGIN_CONFIGURATION}, ("name", "plugin")),
         },
+        # Roles beyond the owner, CloudNativePG's RoleConfiguration.
+        "managed": strict(
+            {
+                "roles": {
+                    "type": "array",
+                    "items": strict(
+                        {
+                            "name": STRING,
+                            "ensure": {"enum": ["present", "absent"]},
+                            "comment": STRING,
+                            "login": {"type": "boolean"},
+                            "superuser": {"type": "boolean"},
+                            "createdb": {"type": "boolean"},
+                            "createrole": {"type": "boolean"},
+                            "replication": {"type": "boolean"},
+                            "bypassrls": {"type": "boolean"},
+                            "inherit": {"type": "boolean"},
+                            "connectionLimit": {"type": "integer", "minimum": -1},
+                            "inRoles": {"type": "array", "items": STRING},
+                            "passwordSecret": LOCAL_REF,
+                            "disablePassword": {"type": "boolean"},
+                        },
+                        ("name",),
+                    ),
+                }
+            }
+        ),
         "storage": strict({"size": QUANTITY, "storageClass": STRING}, ("size",)),
         "affinity": strict(
             {

@@ -34,6 +34,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The role the servers connect as, as database/runtime-role.sql makes it; the
+# superuser (PostgresServer.user) stands for the image's POSTGRES_USER, the owner.
+RUNTIME_USER = "app_runtime"
+RUNTIME_PASSWORD = "runtime-test-password"
+
+
 @dataclass
 class PostgresServer:
     directory: Path
@@ -119,6 +125,33 @@ class PostgresServer:
     def url(self, name: str, with_password: bool = True) -> str:
         secret = f":{self.password}" if with_password else ""
         return f"postgres://{self.user}{secret}@127.0.0.1:{self.port}/{name}"
+
+    def create_runtime_role(self, script: Path) -> None:
+        """The servers' role (RUNTIME_USER), made by a render's own
+        database/runtime-role.sql as the database image runs it: by the
+        superuser, from the environment. Roles belong to the whole server and
+        the script may run again, so every test may ask for it."""
+        password_file = self.directory / "runtime-password"
+        password_file.write_text(RUNTIME_PASSWORD + "\n")
+        subprocess.run(
+            [self.bindir / "psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.port)],
+            stdin=script.open(),
+            env={
+                **os.environ,
+                "PGUSER": self.user,
+                "PGPASSWORD": self.password,
+                "PGDATABASE": "postgres",
+                "POSTGRES_RUNTIME_USER": RUNTIME_USER,
+                "POSTGRES_RUNTIME_PASSWORD_FILE": str(password_file),
+            },
+            check=True,
+            capture_output=True,
+        )
+
+    def runtime_url(self, owner_url: str) -> str:
+        """The URL of the same database for the servers' role."""
+        name = owner_url.rsplit("/", 1)[1]
+        return f"postgres://{RUNTIME_USER}:{RUNTIME_PASSWORD}@127.0.0.1:{self.port}/{name}"
 
     def wait_until_down(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

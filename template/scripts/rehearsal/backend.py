@@ -23,19 +23,27 @@ class Backend:
         self.secrets.mkdir(mode=0o700)
         (self.secrets / "django_secret_key").write_text(secrets.token_urlsafe(50))
         (self.secrets / "db_password").write_text(database.password)
+        (self.secrets / "db_runtime_password").write_text(database.runtime_password)
         self.port = free_port()
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": f"{DJANGO_PROJECT}.settings.production",
             "DJANGO_SECRET_KEY_FILE": str(self.secrets / "django_secret_key"),
-            "DATABASE_URL": database.url,
-            "DATABASE_PASSWORD_FILE": str(self.secrets / "db_password"),
+            "DATABASE_URL": database.runtime_url,
+            "DATABASE_PASSWORD_FILE": str(self.secrets / "db_runtime_password"),
             "DJANGO_ALLOWED_HOSTS": f"{DOMAIN},localhost,127.0.0.1",
             # nginx (and this script, speaking as it) connects from loopback.
             "DJANGO_TRUSTED_PROXIES": "127.0.0.1/32",
             "DJANGO_MEDIA_ROOT": str(processes.workdir / "media"),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": "2",
+        }
+        # The release step alone connects as the owner, and grants the
+        # servers' role its row access.
+        self.release_env = {
+            "DATABASE_URL": database.url,
+            "DATABASE_PASSWORD_FILE": str(self.secrets / "db_password"),
+            "DATABASE_RUNTIME_ROLE": database.runtime_user,
         }
 
     @property
@@ -83,7 +91,7 @@ class Backend:
         )
         done("bytecode compiled, as the image build does")
         self.manage_or_fail("collectstatic", "--no-input")
-        self.manage_or_fail("migrate", "--no-input")
+        self.manage_or_fail("migrate", "--no-input", env=self.release_env)
 
     def serve(self, env: dict[str, str] | None = None) -> None:
         """The image's own command (its Dockerfile's CMD), from this venv."""
