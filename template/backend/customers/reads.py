@@ -70,7 +70,10 @@ def represent(records: Iterable[dict]) -> list[dict]:
     zone = timezone.get_current_timezone()
     out = []
     for record in records:
+        # A copy: the cursor pagination still reads the page's own rows for
+        # the next and previous links, with their timestamps as the database gave them.
+        data = record.copy()
         for name in _DATETIMES:
-            record[name] = _iso_datetime(record[name], zone)
-        out.append(record)
+            data[name] = _iso_datetime(data[name], zone)
+        out.append(data)
     return out

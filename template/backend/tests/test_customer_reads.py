@@ -8,9 +8,12 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from customers import reads
 from customers.models import Customer
+from customers.pagination import CustomerCursorPagination
 from customers.serializers import CustomerSerializer
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +54,8 @@ def varied_customers():
             company="" if number % 2 == 0 else f"Société {number} & Co",
             is_active=number % 5 != 0,
         )
-        created = TIMESTAMPS[number % len(TIMESTAMPS)] + timedelta(seconds=number)
+        # In fours with the same creation time: pages end inside a tie.
+        created = TIMESTAMPS[number // 4 % len(TIMESTAMPS)] + timedelta(seconds=number // 4)
         Customer.objects.filter(pk=customer.pk).update(
             created_at=created, updated_at=created + timedelta(microseconds=number * 1234)
         )
@@ -72,18 +76,22 @@ def test_rows_render_to_the_serializers_bytes(varied_customers, zone):
     assert expected.count(b'"id":') == len(varied_customers)
 
 
-def test_the_list_answer_is_the_serializers_bytes(api, varied_customers):
-    response = api.get(URL, {"page_size": 25})
-    body = response.json()
-    ids = [customer["id"] for customer in body["results"]]
-    page = sorted(Customer.objects.filter(pk__in=ids), key=lambda c: ids.index(c.pk))
-    expected = {
-        "next": body["next"],
-        "previous": None,
-        "results": CustomerSerializer(page, many=True).data,
-    }
-    assert response.content == render(expected)
-    assert len(ids) == 25
+def test_every_list_page_is_the_serializers_bytes(api, varied_customers):
+    """Page after page, forward and back, links included, as DRF's own list
+    with CustomerSerializer answers (on the same requests)."""
+    url, params, pages = URL, {"page_size": 7}, []
+    while url:
+        response = api.get(url, params)
+        request = Request(APIRequestFactory().get(url, params))
+        paginator = CustomerCursorPagination()
+        page = paginator.paginate_queryset(Customer.objects.all(), request)
+        expected = paginator.get_paginated_response(CustomerSerializer(page, many=True).data)
+        assert response.content == render(expected.data)
+        pages.append(response.json())
+        url, params = pages[-1]["next"], None
+    assert sum(len(page["results"]) for page in pages) == len(varied_customers)
+    back = api.get(pages[-1]["previous"])
+    assert back.json()["results"] == pages[-2]["results"]
 
 
 def test_the_detail_answer_is_the_serializers_bytes(api, varied_customers):
