@@ -30,7 +30,7 @@ NAMES = [
     ('Quote " and \\ backslash', "</script><b>"),
     ("Line\u2028separator", "Paragraph\u2029separator"),
     ("Tab\tand\nnewline", "NUL-free \x7f"),
-    ("  spaced  ", "x" * 100),
+    ("  spaced  ", "x" * 97),
 ]
 TIMESTAMPS = [
     datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC),
