@@ -297,7 +297,7 @@ def test_without_redis_the_api_keeps_serving_fast(service, own_redis):
     ]
     assert ready.status == 503 and ready.seconds < 1, ready
     assert {a.status for a in api} <= {200, 201}, summary("API", api)
-    # Each cache call waits out the socket timeout; the rate limit makes two.
+    # Each cache call waits out the socket timeout; the rate limit makes one.
     assert_fast(api, median=0.75, p95_bound=1.0)
     assert_probes_all_answered(probes)
     assert fail_open.status == 200

@@ -179,9 +179,10 @@ def test_without_redis_only_nginx_limits_the_rate(render):
     # Django's limits need a cache every process shares: never asked, not installed.
     assert "customers_create_rate" not in project.answers
     assert "customers_list_rate" not in project.answers
-    assert "ratelimit" not in (project.backend / "requirements.txt").read_text()
     settings = project.backend / project.django_project / "settings/base.py"
-    assert "RATELIMIT" not in settings.read_text()
+    assert "_RATE" not in settings.read_text()
+    assert "rate_limit" not in (project.backend / "customers/views.py").read_text()
+    assert not (project.backend / "customers/ratelimit.py").exists()
     assert not (project.backend / "customers/exceptions.py").exists()
     assert not (project.backend / "tests/test_rate_limits.py").exists()
     # nginx's limits do not: asked, and in its config.
@@ -194,14 +195,15 @@ def test_without_the_frontend_only_django_limits_the_rate(render):
     assert project.answers["use_rate_limiting"] is True
     assert "nginx_api_rate" not in project.answers
     assert project.answers["customers_create_rate"] == "100/h"
-    assert "django-ratelimit" in (project.backend / "requirements.txt").read_text()
+    assert "@rate_limit(" in (project.backend / "customers/views.py").read_text()
+    assert (project.backend / "customers/ratelimit.py").is_file()
     assert (project.backend / "tests/test_rate_limits.py").is_file()
 
 
 def test_rate_limiting_is_not_offered_with_neither_nginx_nor_redis(render):
     project = render("everything-off")
     assert "use_rate_limiting" not in project.answers  # never asked
-    assert "ratelimit" not in (project.backend / "requirements.txt").read_text()
+    assert not (project.backend / "customers/ratelimit.py").exists()
 
 
 def test_the_slug_is_derived_from_the_name(tmp_path):

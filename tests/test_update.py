@@ -238,7 +238,11 @@ def test_switching_redis_off_by_update_keeps_nginx_limits_and_drops_djangos(
 ):
     project = render(template_repo, tmp_path / "project", {}, "v0.2.0")
     nginx_config = project / "frontend/nginx/default.conf.template"
-    django_limits = {"backend/customers/exceptions.py", "backend/tests/test_rate_limits.py"}
+    django_limits = {
+        "backend/customers/exceptions.py",
+        "backend/customers/ratelimit.py",
+        "backend/tests/test_rate_limits.py",
+    }
     assert django_limits <= files(project)
 
     result = update(project, "--data", "use_redis=false")
@@ -250,8 +254,8 @@ def test_switching_redis_off_by_update_keeps_nginx_limits_and_drops_djangos(
     assert "customers_create_rate" not in recorded
     assert "django_rate_limits" not in recorded  # computed, never recorded
     assert django_limits & files(project) == set()
-    assert "ratelimit" not in (project / "backend/requirements.txt").read_text()
-    assert "RATELIMIT" not in (project / SETTINGS).read_text()
+    assert "django-redis" not in (project / "backend/requirements.txt").read_text()
+    assert "_RATE" not in (project / SETTINGS).read_text()
     assert "limit_req zone=api" in nginx_config.read_text()
     assert unmerged(project) == set()
 

@@ -43,7 +43,6 @@ DIRECT: dict[str, list[str]] = {
         "django-otp==1.7.5",
     ],
     "use_redis": ["django-redis==7.0.0", "redis==8.1.0"],
-    "django_rate_limits": ["django-ratelimit==4.1.0"],
     "use_monitoring": ["django-prometheus==2.4.0"],
     "use_sentry": ["sentry-sdk==2.75.0"],
 }
