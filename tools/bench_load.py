@@ -34,8 +34,8 @@ The report also sets the production figures beside the previous report's
 --quick runs everything at a tiny size in a few minutes, for a smoke test.
 
 Run it with tools/bench-load (``--write docs/benchmarks/load.md`` for the
-report and its plot); the test suite runs measure() at a tiny size so this
-code keeps working.
+report and its plot; some 35 to 40 minutes on 2 cores at 1M rows); the test
+suite runs measure() at a tiny size so this code keeps working.
 """
 
 import argparse
@@ -200,8 +200,8 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=10_000, help="the growth comparison's table")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per scenario; the median")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds before each run")
-    parser.add_argument("--open-duration", type=int, default=20, help="seconds per open loop")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each run")
+    parser.add_argument("--open-duration", type=int, default=15, help="seconds per open loop")
     parser.add_argument(
         "--quick",
         action="store_true",
