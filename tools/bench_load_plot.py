@@ -63,7 +63,7 @@ def plot(results: dict[str, dict], path: Path) -> None:
         len(names) - 0.5, PLAYBOOK_P95_MS * 1.05, "playbook: p95 < 500 ms", ha="right", fontsize=8
     )
     latency.set_ylabel("closed-loop p95 latency, ms (log)")
-    latency.legend(fontsize=7, loc="upper left")
+    throughput.legend(fontsize=7, loc="upper left", ncols=2)
     throughput.set_ylabel("requests per second (median run, lowest to highest)")
     throughput.set_xticks(range(len(names)), names)
     run = results["production"]

@@ -62,7 +62,7 @@ def floor_rows(prod: dict, floor: dict) -> list[Row]:
 def search_rows(results: dict[str, dict], prod: dict) -> list[Row]:
     search, listing = prod[SEARCH], prod[LIST]
     pg = search["cpu_ms"]["postgresql"]
-    share = search["throughput"] / listing["throughput"]
+    share = search["throughput"] / listing["throughput"] if listing["throughput"] else 0.0
     rows = [
         row(
             f"search: PostgreSQL CPU <= {SEARCH_POSTGRES_MS:g} ms a request",
@@ -80,7 +80,7 @@ def search_rows(results: dict[str, dict], prod: dict) -> list[Row]:
     ]
     large, small = open_loop(results["production"]), open_loop(results["production-small"])
     if SEARCH in large and SEARCH in small:
-        growth = large[SEARCH]["p95_ms"] / small[SEARCH]["p95_ms"]
+        growth = large[SEARCH]["p95_ms"] / max(small[SEARCH]["p95_ms"], 0.001)
         small_pg = by_scenario(results["production-small"])[SEARCH]["cpu_ms"]["postgresql"]
         rows.append(
             row(
@@ -137,7 +137,11 @@ def edge_rows(results: dict[str, dict], prod: dict) -> list[Row]:
 
 
 def feature_row(direct: dict, bare: dict) -> Row:
-    costs = {n: direct[n]["server_cpu_ms"] / bare[n]["server_cpu_ms"] - 1 for n in direct}
+    costs = {
+        n: direct[n]["server_cpu_ms"] / bare[n]["server_cpu_ms"] - 1
+        for n in direct
+        if bare[n]["server_cpu_ms"]
+    }
     worst = max(costs, key=costs.get)
     return row(
         f"production features cost <= {FEATURE_COST_LIMIT:.0%} server CPU a request against"

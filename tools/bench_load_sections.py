@@ -10,7 +10,9 @@ AUTHENTICATION = {"token": "an API token on every request"}
 def side(r: dict) -> str:
     if not r["requests"]:
         return "nothing answered"
-    return f"{r['throughput']:,.0f}/s, p95 {r['p95_ms']:.0f} ms, {r['server_cpu_ms']:.2f} ms CPU"
+    # The previous report's figures (from before CPU was measured) have none.
+    cpu = f", {r['server_cpu_ms']:.2f} ms CPU" if "server_cpu_ms" in r else ""
+    return f"{r['throughput']:,.0f}/s, p95 {r['p95_ms']:.0f} ms{cpu}"
 
 
 def comparison(name: str, a: dict, b: dict) -> str:

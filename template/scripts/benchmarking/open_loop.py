@@ -31,16 +31,15 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def connect(base: str) -> http.client.HTTPConnection:
+def connect(base: str, timeout: float = TIMEOUT_S) -> http.client.HTTPConnection:
+    """A keep-alive connection; each request on it is bounded by `timeout`."""
     url = urllib.parse.urlsplit(base)
     if url.scheme == "https":
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE  # the self-signed certificate made for the run
-        return http.client.HTTPSConnection(
-            url.hostname, url.port, timeout=TIMEOUT_S, context=context
-        )
-    return http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT_S)
+        return http.client.HTTPSConnection(url.hostname, url.port, timeout=timeout, context=context)
+    return http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
 
 
 def open_loop(client: Client, scenario: Scenario, rate: float, seconds: float, seed: int) -> dict:
