@@ -183,3 +183,35 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
     bench.plot(results, tmp_path / "load.svg")
     svg = ElementTree.parse(tmp_path / "load.svg").getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_the_benchmark_counts_instructions_under_callgrind(render, tmp_path):
+    project = render("defaults")
+    output = tmp_path / "instructions.json"
+    result = subprocess.run(
+        [
+            project.venv() / "bin" / "python",
+            "scripts/benchmark.py",
+            "--instructions",
+            "3",
+            "--customers",
+            "300",
+            "--json",
+            output,
+        ],
+        cwd=project.path,
+        env=project.env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    counts = json.loads(output.read_text())["instructions"]
+    scenarios = ["list, first page", "list, deep page", "search by last name", "detail", "create"]
+    assert list(counts) == scenarios
+    # A request through Django, DRF and psycopg is millions of instructions;
+    # one counted outside its window (the import, the warm-up) would be billions.
+    for name, count in counts.items():
+        assert 1_000_000 < count < 500_000_000, (name, count)
+        assert f"{name}: {count:,.0f} instructions a request" in result.stdout
