@@ -80,9 +80,14 @@ class Answers(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    # nginx's backlog, not socketserver's 5: the open loop connects 64 at once.
+    request_queue_size = 511
+
+
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    httpd = Server(("127.0.0.1", 0), Answers)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -126,3 +131,27 @@ def test_the_open_loop_keeps_its_schedule(benchmarking, server):
     assert result["requests"] == 100 and result["errors"] == 0
     assert 1.9 < time.monotonic() - started < 6
     assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["max_ms"]
+
+
+class Closing(Answers):
+    """Closes every connection after one answer without saying so, as a
+    server does with a keep-alive connection that idled too long."""
+
+    def do_GET(self):
+        super().do_GET()
+        self.close_connection = True
+
+
+def test_the_open_loop_tries_a_closed_keep_alive_connection_again(benchmarking):
+    httpd = Server(("127.0.0.1", 0), Closing)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        open_loop = importlib.import_module("benchmarking.open_loop")
+        client = importlib.import_module("rehearsal.http_client").Client(
+            f"http://127.0.0.1:{httpd.server_port}"
+        )
+        # More requests than connections: each connection is used again.
+        result = open_loop.open_loop(client, scenario_list(benchmarking)[0], 100, 1.5, seed=1)
+    finally:
+        httpd.shutdown()
+    assert result["requests"] == 150 and result["errors"] == 0

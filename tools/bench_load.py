@@ -31,7 +31,7 @@ beside throughput and latency); production and its small table also get
 the open loop (half the measured throughput, list, detail and search).
 The report also sets the production figures beside the previous report's
 (--previous, by default the JSON of the report being replaced).
---quick runs everything at a tiny size in a few minutes, for a smoke test.
+--quick runs everything at a tiny size (some 10 minutes), for a smoke test.
 
 Run it with tools/bench-load (``--write docs/benchmarks/load.md`` for the
 report and its plot; some 35 to 40 minutes on 2 cores at 1M rows); the test

@@ -54,10 +54,13 @@ def open_loop(client: Client, scenario: Scenario, rate: float, seconds: float, s
     following = iter(range(total))
     latencies: list[float] = []
     counts = {"errors": 0, "late": 0}
+    # Every connection (its TLS handshake) made before the schedule starts.
+    connections = [connect(client.base) for _ in range(min(MAX_CONNECTIONS, total))]
+    for connection in connections:
+        connection.connect()
     start = time.monotonic() + 0.2
 
-    def worker() -> None:
-        connection = connect(client.base)
+    def worker(connection: http.client.HTTPConnection) -> None:
         while True:
             with lock:
                 index = next(following, None)
@@ -70,15 +73,25 @@ def open_loop(client: Client, scenario: Scenario, rate: float, seconds: float, s
             request = requests[index]
             body = json.dumps(request.body).encode() if request.body is not None else None
             sent = {**headers, **({"Content-Type": "application/json"} if body else {})}
-            try:
-                connection.request(request.method, request.path, body=body, headers=sent)
-                response = connection.getresponse()
-                response.read()
-                ok = 200 <= response.status < 300
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = connect(client.base)
-                ok = False
+            ok = False
+            # A keep-alive connection the server closed while it idled is
+            # tried again once, on a new one, as HTTP clients' pools do.
+            for attempt in (1, 2):
+                try:
+                    connection.request(request.method, request.path, body=body, headers=sent)
+                    response = connection.getresponse()
+                    response.read()
+                    ok = 200 <= response.status < 300
+                    break
+                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                    connection.close()
+                    connection = connect(client.base)
+                    if attempt == 2:
+                        break
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    connection = connect(client.base)
+                    break
             elapsed = (time.monotonic() - due) * 1000
             with lock:
                 latencies.append(elapsed)
@@ -86,7 +99,7 @@ def open_loop(client: Client, scenario: Scenario, rate: float, seconds: float, s
                 counts["errors"] += not ok
         connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(min(MAX_CONNECTIONS, total))]
+    threads = [threading.Thread(target=worker, args=(c,)) for c in connections]
     for thread in threads:
         thread.start()
     for thread in threads:
