@@ -30,12 +30,17 @@ def benchmarking(render):
 
 def test_a_trees_cpu_counts_its_children_that_exited(benchmarking):
     cpu = importlib.import_module("benchmarking.cpu")
-    # A parent whose child burns 0.4 s of CPU and exits before the parent does.
+    # A parent whose child burns 0.4 s of CPU, once told to, and exits
+    # before the parent does.
     parent = subprocess.Popen(
-        ["sh", "-c", f'{sys.executable} -c "$BUSY"; sleep 30'], env={"BUSY": BUSY}
+        ["sh", "-c", f'read go; {sys.executable} -c "$BUSY"; sleep 30'],
+        env={"BUSY": BUSY},
+        stdin=subprocess.PIPE,
     )
     try:
         before = cpu.tree_cpu_ms({"tree": parent.pid})["tree"]
+        parent.stdin.write(b"go\n")
+        parent.stdin.close()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()
