@@ -115,9 +115,10 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
         tmp_path,
         customers=600,
         small=300,
-        duration=1,
+        duration=3,
         repeats=1,
-        warmup=0,
+        warmup=1,
+        open_duration=2,
     )
     scenarios = ["list, first page", "list, deep page", "search by last name", "detail", "create"]
     for config in bench.CONFIGURATIONS:
@@ -127,6 +128,28 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
         for r in run["results"]:
             # Every request answered 2xx: no redirect, no 429, no socket error.
             assert r["requests"] > 0 and r["errors"] == 0, (config.key, r)
+            # CPU per request from /proc for every server of the render and
+            # the client: each used some, and the servers' total is their sum.
+            servers = {"gunicorn", "postgresql", "redis", "nginx"}
+            if config.render == "bare":
+                servers = {"gunicorn", "postgresql"}
+            elif config.via == "gunicorn":
+                servers -= {"nginx"}
+            assert set(r["cpu_ms"]) == servers | {"client"}, config.key
+            assert r["cpu_ms"]["gunicorn"] > 0 and r["cpu_ms"]["client"] > 0, (config.key, r)
+            assert r["server_cpu_ms"] == pytest.approx(
+                sum(v for k, v in r["cpu_ms"].items() if k != "client")
+            )
+        # The open loop: list, detail and search at half the closed loop's rate.
+        opened = {r["scenario"]: r for r in run["open_loop"]}
+        if config.open_loop:
+            assert list(opened) == ["list, first page", "search by last name", "detail"]
+            closed = {r["scenario"]: r for r in run["results"]}
+            for name, r in opened.items():
+                assert r["rate"] == pytest.approx(closed[name]["throughput"] / 2)
+                assert r["requests"] > 0 and r["errors"] == 0, (config.key, r)
+        else:
+            assert opened == {}
     assert results["production"]["customers"] == 600
     assert results["production-small"]["customers"] == 300
     assert results["naive"]["settings"].endswith(".settings.naive")
@@ -136,12 +159,25 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
         config.key: "none" if config.key == "open" else "token" for config in bench.CONFIGURATIONS
     }
     assert results["open"]["settings"].endswith(".settings.open")
-    # The report: the targets with a verdict each, every comparison, the plot,
-    # and the production figures beside the previous report's.
+    # The floor answered every scenario with the API's bytes (benchmark.py
+    # checked before its load, and fails the run otherwise), from a copy.
+    assert results["floor"]["same_bytes_header"] == "X-Benchmark-Floor"
+    assert results["floor"]["settings"].endswith(".settings.floor")
+    assert not (render("defaults").backend / "benchmark_floor").exists()
+    # The report: issue 16's targets with a verdict each, every table, the
+    # comparisons, the plot, and the production figures beside the previous
+    # report's (the one from before log-in).
     previous = json.loads((TEMPLATE / "docs" / "benchmarks" / "load.json").read_text())
     report = bench.report(results, "tools/bench-load", "load.svg", previous)
-    assert report.count("| yes |") + report.count("| **no** |") == len(bench.targets(results))
+    verdicts = bench.targets(results)
+    assert len(verdicts) == 16
+    assert report.count("| met |") + report.count("| **missed**: ") == len(verdicts)
     for heading in (
+        "Targets (issue 16)",
+        "CPU per request",
+        "The floor",
+        "Open loop",
+        "Every configuration",
         "(a) What the production features cost",
         "(b) What growth costs",
         "(c) What the template buys",
@@ -153,3 +189,35 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
     bench.plot(results, tmp_path / "load.svg")
     svg = ElementTree.parse(tmp_path / "load.svg").getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_the_benchmark_counts_instructions_under_callgrind(render, tmp_path):
+    project = render("defaults")
+    output = tmp_path / "instructions.json"
+    result = subprocess.run(
+        [
+            project.venv() / "bin" / "python",
+            "scripts/benchmark.py",
+            "--instructions",
+            "3",
+            "--customers",
+            "300",
+            "--json",
+            output,
+        ],
+        cwd=project.path,
+        env=project.env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    counts = json.loads(output.read_text())["instructions"]
+    scenarios = ["list, first page", "list, deep page", "search by last name", "detail", "create"]
+    assert list(counts) == scenarios
+    # A request through Django, DRF and psycopg is millions of instructions;
+    # one counted outside its window (the import, the warm-up) would be billions.
+    for name, count in counts.items():
+        assert 1_000_000 < count < 500_000_000, (name, count)
+        assert f"{name}: {count:,.0f} instructions a request" in result.stdout

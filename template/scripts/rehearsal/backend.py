@@ -93,15 +93,18 @@ class Backend:
         self.manage_or_fail("collectstatic", "--no-input")
         self.manage_or_fail("migrate", "--no-input", env=self.release_env)
 
-    def serve(self, env: dict[str, str] | None = None) -> None:
-        """The image's own command (its Dockerfile's CMD), from this venv."""
+    def serve(self, env: dict[str, str] | None = None, wrapper: list[str] | None = None) -> None:
+        """The image's own command (its Dockerfile's CMD), from this venv;
+        `wrapper` runs it under another program (the benchmark's valgrind)."""
         dockerfile = (BACKEND / "Dockerfile").read_text()
         command = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)[-1])
         venv_bin = Path(sys.executable).parent
         self.processes.spawn(
             "backend",
-            [venv_bin / command[0], *command[1:]],
+            [*(wrapper or []), venv_bin / command[0], *command[1:]],
             self.port,
+            # Under valgrind, gunicorn takes minutes to import the app.
+            ready_within=600 if wrapper else 60,
             cwd=BACKEND,
             env={**self.env, **(env or {})},
         )

@@ -35,7 +35,9 @@ class Processes:
         # Clean-ups (log files, temporary directories), run after the stops.
         self.cleanup = ExitStack()
 
-    def spawn(self, name: str, command: list, port: int, **kwargs) -> subprocess.Popen:
+    def spawn(
+        self, name: str, command: list, port: int, ready_within: float = 60, **kwargs
+    ) -> subprocess.Popen:
         """Start a server logging to <workdir>/<name>.log; return once `port` answers."""
         log = (self.workdir / f"{name}.log").open("w")
         self.cleanup.callback(log.close)
@@ -43,7 +45,7 @@ class Processes:
             [str(part) for part in command], stdout=log, stderr=subprocess.STDOUT, **kwargs
         )
         self.running.append((name, process))
-        wait_for_port(port)
+        wait_for_port(port, ready_within)
         return process
 
     def stop_all(self) -> None:
