@@ -215,6 +215,9 @@ def test_the_restore_reaches_the_restored_cluster(name, deployed, tmp_path):
     exporter = container(one(after, "Deployment", "postgres-exporter"), "postgres-exporter")
     [uri] = [e["value"] for e in exporter["env"] if e["name"] == "DATA_SOURCE_URI"]
     assert uri.startswith("database-restored-rw:5432/")
+    release = container(one(after, "Job", "migrate"), "migrate")
+    [owner_url] = [e["value"] for e in release["env"] if e["name"] == "DATABASE_URL"]
+    assert "@database-restored-rw:5432/" in owner_url
     # Nothing else moved.
     before = yaml.safe_dump_all(objects["production"])
     assert before.count("database-rw") == yaml.safe_dump_all(after).count("database-restored-rw")
