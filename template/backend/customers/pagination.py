@@ -24,3 +24,13 @@ class CustomerCursorPagination(CursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except ValidationError:
             raise NotFound(self.invalid_cursor_message) from None
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        # DRF's says "nullable", which OpenAPI 3.1 (plain JSON Schema) dropped;
+        # both links are always there, null on the first and last page.
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
