@@ -5,7 +5,8 @@ answers it cannot see are added here, from what the view is configured
 with, so that every answer the API can give is in the schema and nothing
 else is:
 
-- 400 where the request has a body or filters to validate;
+- 400 where the request has a body or filters to validate, 415 where a
+  body that is not JSON is refused;
 - 401 where a log-in is needed and the first authentication class asks for
   one (an API token: ``WWW-Authenticate: Token``), 403 where it is needed
   and none is asked for (the session alone);
@@ -74,6 +75,10 @@ RESPONSES = {
         "content": _json(DETAIL),
     },
     "404": lambda: {"description": "No such object, or no such page.", "content": _json(DETAIL)},
+    "415": lambda: {
+        "description": "The body is not JSON (Content-Type: application/json).",
+        "content": _json(DETAIL),
+    },
     "429": _too_many_requests,
     "503": lambda: {
         "description": "The database is unavailable; try again after Retry-After seconds.",
@@ -86,6 +91,7 @@ NAMES = {
     "401": "Unauthorized",
     "403": "Forbidden",
     "404": "NotFound",
+    "415": "UnsupportedMediaType",
     "429": "TooManyRequests",
     "503": "ServiceUnavailable",
 }
@@ -133,6 +139,8 @@ class AutoSchema(GeneratedSchema):
         authenticators = self.view.get_authenticators()
         if "requestBody" in operation or self._get_filter_parameters():
             codes.add("400")
+        if "requestBody" in operation:
+            codes.add("415")
         if not public:
             challenge = authenticators and authenticators[0].authenticate_header(None)
             codes.add("401" if challenge else "403")

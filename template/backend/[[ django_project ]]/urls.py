@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 # The API docs page: Swagger UI from drf-spectacular-sidecar's static files,
@@ -17,3 +19,13 @@ urlpatterns = [
     path("api/", include("customers.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A path nothing is routed to: JSON under /api/, as every API answer is."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
