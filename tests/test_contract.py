@@ -24,7 +24,7 @@ ST = Path(sys.executable).with_name("st")
 # Examples per operation and phase: enough for every operation's success,
 # its validation errors and the stateful sequences (create, then read,
 # change and delete what was created); the seed makes a failure repeatable.
-EXAMPLES = 25
+EXAMPLES = 15
 SEED = 14
 # The page's log-in, log-out and password change: with the session and its
 # CSRF token only, so an API token gets their 403.

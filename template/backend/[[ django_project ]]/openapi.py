@@ -5,8 +5,9 @@ answers it cannot see are added here, from what the view is configured
 with, so that every answer the API can give is in the schema and nothing
 else is:
 
-- 400 where the request has a body or filters to validate, 415 where a
-  body that is not JSON is refused;
+- 400 where the request has a body or filters to validate (and the
+  filters' limits: no NUL, their max_length), 415 where a body that is not
+  JSON is refused;
 - 401 where a log-in is needed and the first authentication class asks for
   one (an API token: ``WWW-Authenticate: Token``), 403 where it is needed
   and none is asked for (the session alone);
@@ -131,6 +132,23 @@ class AutoSchema(GeneratedSchema):
                 )
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _get_filter_parameters(self) -> list[dict]:
+        # What the filters' form fields refuse with a 400, stated: a NUL in
+        # any text (Django's ProhibitNullCharactersValidator) and more than
+        # a filter's max_length.
+        parameters = super()._get_filter_parameters()
+        filterset = getattr(self.view, "filterset_class", None)
+        filters = filterset.base_filters if filterset else {}
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") != "string" or "enum" in schema:
+                continue
+            schema["pattern"] = "^[^\\x00]*$"
+            declared = filters.get(parameter["name"])
+            if declared is not None and declared.extra.get("max_length"):
+                schema["maxLength"] = declared.extra["max_length"]
+        return parameters
 
     def _error_codes(self, operation: dict) -> set[str]:
         codes = {"503"}
