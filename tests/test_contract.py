@@ -119,6 +119,8 @@ def test_schemathesis_finds_no_server_error_and_no_contract_violation(contract_s
             str(har),
             "--no-color",
         ],
+        # Its cache of earlier failures stays with this run, out of the checkout.
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=600,
