@@ -84,6 +84,7 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
             "a password changed through the page",
             "an editor's rows offer no Delete",
             "a manager deletes a customer through the page",
+            "the API's docs page shows the session all 11 operations of openapi.json",
             "logging out removes the list from the page and ends the session",
             "no browser errors",
         ):

@@ -41,6 +41,9 @@ DIRECT: dict[str, list[str]] = {
         "django-axes==8.3.1",
         "django-auditlog==3.4.1",
         "django-otp==1.7.5",
+        # The API's OpenAPI schema, and its docs page's assets served offline.
+        "drf-spectacular==0.30.0",
+        "drf-spectacular-sidecar==2026.10.1",
     ],
     "use_redis": ["django-redis==7.0.0", "redis==8.1.0"],
     "use_monitoring": ["django-prometheus==2.4.0"],
@@ -51,7 +54,7 @@ DEV = [
     "pytest-django==4.14.0",
     "ruff==0.17.6",
     "selenium==4.51.0",
-    "pyyaml==6.0.3",
+    "pyyaml==6.0.4",
     # CI: migrations that would break the release still running beside them.
     "django-migration-linter==6.0.0",
 ]

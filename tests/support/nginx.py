@@ -108,7 +108,9 @@ class Nginx:
             config = config.replace(old, new)
         (conf_d / "default.conf").write_text(config)
         main = self.directory / "nginx.conf"
-        temp = self.directory / "temp"
+        # Request bodies larger than nginx's buffer go to a temporary file,
+        # which the unprivileged workers must reach too (else nginx answers 500).
+        temp = self.public / "temp"
         temp.mkdir(exist_ok=True)
         main.write_text(f"""
 worker_processes 1;

@@ -10,7 +10,8 @@ locks out a client address or a username after repeated failures.
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -22,6 +23,16 @@ from .security import event
 from .serializers import LoginSerializer, PasswordChangeSerializer, describe
 
 INVALID = {"detail": "Invalid username or password."}
+
+# What the views answer, for the API's schema (the project's openapi.py adds the errors).
+CSRF_TOKEN = inline_serializer("CsrfToken", {"csrfToken": serializers.CharField()})
+_USER = {
+    "username": serializers.CharField(),
+    "groups": serializers.ListField(child=serializers.CharField()),
+    "permissions": serializers.ListField(child=serializers.CharField()),
+}
+CURRENT_USER = inline_serializer("CurrentUser", _USER)
+LOGGED_IN = inline_serializer("LoggedIn", {**_USER, "csrfToken": serializers.CharField()})
 
 
 def check_csrf(request: Request) -> None:
@@ -36,6 +47,7 @@ class CsrfView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=CSRF_TOKEN)
     def get(self, request: Request) -> Response:
         return Response({"csrfToken": get_token(request)})
 
@@ -43,7 +55,11 @@ class CsrfView(APIView):
 class LoginView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    checks_csrf = True
+    # django-axes' lock-out answers 429.
+    rate_limited = True
 
+    @extend_schema(request=LoginSerializer, responses=LOGGED_IN)
     def post(self, request: Request) -> Response:
         check_csrf(request)
         serializer = LoginSerializer(data=request.data)
@@ -65,7 +81,9 @@ class LoginView(APIView):
 class LogoutView(APIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]
+    checks_csrf = True
 
+    @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         check_csrf(request)
         # Deletes the session on the server, not only the browser's cookie.
@@ -76,6 +94,7 @@ class LogoutView(APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=CURRENT_USER)
     def get(self, request: Request) -> Response:
         return Response(describe(request.user))
 
@@ -84,6 +103,7 @@ class PasswordView(APIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
         serializer = PasswordChangeSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
