@@ -20,6 +20,9 @@ from support.backend import gunicorn
 from support.http import request
 from support.postgres import free_port
 
+# Its bounds are times: it runs after the parallel part of the suite, alone.
+pytestmark = pytest.mark.alone
+
 # What an orchestrator's probe allows (Kubernetes' default timeoutSeconds).
 PROBE_TIMEOUT = 1.0
 CLIENTS = 6
