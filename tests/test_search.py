@@ -53,7 +53,8 @@ def probe(project, url: str, *args: str, timeout: float = 600) -> dict:
     # -P: not tests/support on the path, whose http.py would shadow the stdlib's.
     result = project.run("python", "-P", str(PROBE), *args, env=env, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout)
+    # The last line: the settings log warnings as JSON lines on stdout too.
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 def migrated_database(project, postgres, name: str) -> str:

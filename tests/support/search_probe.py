@@ -27,16 +27,15 @@ import django
 
 django.setup()
 
+from customers import filters as filters_module  # noqa: E402
+from customers.models import Customer  # noqa: E402
+from customers.search import conditions, search  # noqa: E402
+from customers.views import CustomerViewSet  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIRequestFactory, force_authenticate  # noqa: E402
-
-from customers.models import Customer  # noqa: E402
-from customers import filters as filters_module  # noqa: E402
-from customers.search import conditions, search  # noqa: E402
-from customers.views import CustomerViewSet  # noqa: E402
 
 URL = "/api/customers/"
 ORDERING = ("-created_at", "-id")
@@ -107,7 +106,12 @@ def seed_bulk(count: int) -> dict:
             " LATERAL (SELECT (%s::text[])[1 + n * 7919 %% 32] AS first,"
             " (%s::text[])[1 + n * 104729 %% 1024 / 32]"
             " || (%s::text[])[1 + n * 104729 %% 32] AS last) AS names",
-            [count, list(seeding.FIRST_NAMES), list(seeding.LAST_NAME_STARTS), list(seeding.LAST_NAME_ENDS)],
+            [
+                count,
+                list(seeding.FIRST_NAMES),
+                list(seeding.LAST_NAME_STARTS),
+                list(seeding.LAST_NAME_ENDS),
+            ],
         )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE customers")
@@ -186,9 +190,14 @@ def compare(terms: list[str]) -> dict:
                 expected = _old(term.strip(), filters)
                 if new != old or new[0] != expected:
                     differences.append(
-                        {"term": term, "filters": filters, "page_size": page_size,
-                         "expected": len(expected), "new": [len(new[0]), len(new[1])],
-                         "old": [len(old[0]), len(old[1])]}
+                        {
+                            "term": term,
+                            "filters": filters,
+                            "page_size": page_size,
+                            "expected": len(expected),
+                            "new": [len(new[0]), len(new[1])],
+                            "old": [len(old[0]), len(old[1])],
+                        }
                     )
     return {"differences": differences, "walks": walks}
 
@@ -211,7 +220,10 @@ def sql(terms: list[str]) -> dict:
         filters_module.search = shape
         try:
             shapes[name] = {
-                term: [_list({"search": term})[1][-1], _list({"search": term, "cursor": deep})[1][-1]]
+                term: [
+                    _list({"search": term})[1][-1],
+                    _list({"search": term, "cursor": deep})[1][-1],
+                ]
                 for term in terms
             }
         finally:
