@@ -101,7 +101,7 @@ def seed_bulk(count: int) -> dict:
             "INSERT INTO customers (first_name, last_name, email, phone, company, is_active,"
             " created_at, updated_at)"
             " SELECT first, last, lower(first || '.' || last || '.' || n) || '@example.com',"
-            " '', 'Rehearsal', n % 10 <> 0, now() - n * interval '1 second', now()"
+            " '', 'Rehearsal', n %% 10 <> 0, now() - n * interval '1 second', now()"
             " FROM generate_series(1::bigint, %s) AS n,"
             " LATERAL (SELECT (%s::text[])[1 + n * 7919 %% 32] AS first,"
             " (%s::text[])[1 + n * 104729 %% 1024 / 32]"
