@@ -82,6 +82,8 @@ def seed_skewed(count: int = 3000) -> dict:
             )
         )
         rows[-1].probe_created = start + timedelta(seconds=seconds)
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")  # the settings' limit is for requests
     Customer.objects.bulk_create(rows)
     # auto_now_add wins on create: set the chosen timestamps afterwards.
     for row in rows:
@@ -97,6 +99,7 @@ def seed_bulk(count: int) -> dict:
     from rehearsal import seeding
 
     with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")  # the settings' limit is for requests
         cursor.execute(
             "INSERT INTO customers (first_name, last_name, email, phone, company, is_active,"
             " created_at, updated_at)"
