@@ -84,15 +84,20 @@ def test_search_plans_read_only_the_page(defaults, postgres):
     rare = ["Ashbury", "Woodyard", "Hartley", "ashb", "100%", "zzz"]
     common = ["Whitfield", "A", "w"]
     result = probe(defaults, url, "plans", *rare, *common)
-    for term, pages in result.items():
-        for page in pages:
+    for term, (first, deep) in result.items():
+        for page in (first, deep):
             assert "UNION" in page["sql"], term
             scans = [s for s in page["scans"] if s["node"] != "Subquery Scan"]
             assert not [s for s in scans if s["node"] == "Seq Scan"], (term, scans)
-            # The rows of the page by primary key, after the union.
-            assert any(s["index"] == "customers_pkey" for s in scans), (term, scans)
+            outer = [s for s in scans if "upper(" not in s["filter"]]
+            # The first page's rows by primary key, after the union. Below a
+            # cursor, PostgreSQL may instead hash-join the union with the rows
+            # older than the cursor, when it counts few enough of them.
+            assert (outer and all(s["index"] == "customers_pkey" for s in outer)) or (
+                page is deep and {s["index"] for s in outer} == {"customers_created_idx"}
+            ), (term, outer)
             for scan in scans:
-                if scan["index"] == "customers_pkey":
+                if scan in outer:
                     continue
                 # Each branch: its covering index alone, or, for a term so
                 # common that the page fills at once, the newest rows under

@@ -14,8 +14,7 @@ the page is read from the union of those three short lists, at most a few
 hundred primary keys. The cursor's position and offset, which the paginator
 applies to the outer query, are applied inside each subquery too, so the
 short lists hold every row the page can show: the same rows, in the same
-order, on every page. docs/benchmarks/search.md in the template's
-repository has the measurements behind this.
+order, on every page.
 """
 
 from functools import reduce
