@@ -4,11 +4,15 @@ UPPER('term%')``, with ``%``, ``_`` and ``\\`` in the term escaped).
 
 Asked as one OR of the three conditions, PostgreSQL must either fetch every
 match from the table and sort them all, or walk the ``created_at`` index
-newest first until a page is full, and it picks the walk whenever it thinks
-a term common: for a term it overestimates, or whose customers are old, the
-walk reads the whole index (about 200 ms at a million customers, against
-1.5 ms). So on PostgreSQL each condition is a subquery of its own, ordered
-as the page is and limited to the rows the page can use; the covering
+newest first, filtering every row, until a page is full. Its cost model
+counts that filter as nearly free, so it walks for most terms once its
+statistics are accurate, and for about one term in ten even at the default
+statistics target; the walk reads tens of thousands of rows for a page, the
+whole index for a term whose customers are old or few (tens to hundreds of
+milliseconds at a million customers, against about one).
+
+So on PostgreSQL each condition is a subquery of its own, ordered as the
+page is and limited to the rows the page can use; the covering
 indexes of migration 0003 answer each one without reading the table, and
 the page is read from the union of those three short lists, at most a few
 hundred primary keys. The cursor's position and offset, which the paginator
