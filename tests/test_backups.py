@@ -72,7 +72,7 @@ def new_migration(backend: Path, name: str, body: str) -> None:
 
 
 GOOD_MIGRATION = """\
-    dependencies = [("customers", "0002_search_indexes")]
+    dependencies = [("customers", "0003_covering_search_indexes")]
     operations = [
         migrations.RunSQL(
             "ALTER TABLE customers ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0",
@@ -85,7 +85,7 @@ GOOD_MIGRATION = """\
 # changed schema and changed data behind, as a real half-applied migration does.
 FAILING_MIGRATION = """\
     atomic = False
-    dependencies = [("customers", "0002_search_indexes")]
+    dependencies = [("customers", "0003_covering_search_indexes")]
     operations = [
         migrations.RunSQL("ALTER TABLE customers ADD COLUMN loyalty_points integer DEFAULT 0"),
         migrations.RunSQL("CREATE TABLE customers_leftover (id integer)"),

@@ -89,8 +89,8 @@ FLOOR_HEADER = "X-Benchmark-Floor"
 # as they would in any setup.
 NAIVE_SQL = """
 DROP INDEX customers_name_idx, customers_created_idx, customers_active_created_idx,
-    customers_email_active_idx, customers_last_name_prefix_idx,
-    customers_first_name_prefix_idx, customers_email_prefix_idx;
+    customers_email_active_idx, customers_last_name_search_idx,
+    customers_first_name_search_idx, customers_email_search_idx;
 ANALYZE customers;
 """
 
