@@ -13,6 +13,7 @@ from accounts.audit import recorded_as
 from customers.filters import CustomerFilter
 from customers.models import Customer
 from customers.pagination import CustomerCursorPagination
+from customers.search import within_window
 from customers.serializers import _PHONE, CustomerSerializer, plain_text
 from django import forms
 from django.conf import settings
@@ -33,9 +34,8 @@ PERMISSIONS = {"GET": "customers.view_customer", "POST": "customers.add_customer
 DUPLICATE = "A customer with this email already exists."
 ANSWERED_BY = "X-Benchmark-Floor"
 POSITION = ORDERING[0].lstrip("-")
-# The API's search filter itself (it reads nothing from its FilterSet), and
-# the FilterSet's length limit on the term.
-SEARCH = CustomerFilter.filter_search
+# The FilterSet's length limit on the search term; the query is the API's
+# own (customers.search), given the page this view reads.
 SEARCH_MAX = CustomerFilter.base_filters["search"].extra["max_length"]
 
 
@@ -94,7 +94,7 @@ def link(request, offset: int, reverse: bool, position: str | None) -> str:
 class Page:
     """CursorPagination.paginate_queryset and its two links, over .values() rows."""
 
-    def __init__(self, request, queryset) -> None:
+    def __init__(self, request, queryset, term: str = "") -> None:
         self.request = request
         self.size = PAGE_SIZE
         if "page_size" in request.GET:
@@ -116,13 +116,18 @@ class Page:
                 raise ValueError(self.offset)
             self.reverse = bool(int(tokens.get("r", ["0"])[0]))
             current = tokens.get("p", [None])[0]
-        if self.reverse:
-            queryset = queryset.order_by(*(o[1:] if o[0] == "-" else f"-{o}" for o in ORDERING))
-        else:
-            queryset = queryset.order_by(*ORDERING)
+        ordering = (
+            [o[1:] if o[0] == "-" else f"-{o}" for o in ORDERING] if self.reverse else ORDERING
+        )
+        position = {}
         if current is not None:
             lookup = "lt" if self.reverse != ORDERING[0].startswith("-") else "gt"
-            queryset = queryset.filter(**{f"{POSITION}__{lookup}": current})
+            position = {f"{POSITION}__{lookup}": current}
+        if term:
+            queryset = within_window(
+                queryset, term, list(ordering), position, self.offset + self.size + 1
+            )
+        queryset = queryset.order_by(*ordering).filter(**position)
         rows = list(queryset.values(*FIELDS)[self.offset : self.offset + self.size + 1])
         self.rows = rows[: self.size]
         following = str(rows[-1][POSITION]) if len(rows) > self.size else None
@@ -239,10 +244,8 @@ def list_or_create(request) -> HttpResponse:
             },
             400,
         )
-    if term:
-        queryset = SEARCH(None, queryset, "search", term)
     try:
-        return Page(request, queryset).response()
+        return Page(request, queryset, term).response()
     except (TypeError, ValueError, DjangoValidationError):
         return json_response({"detail": "Invalid cursor"}, 404)
 

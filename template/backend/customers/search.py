@@ -47,9 +47,18 @@ def search(queryset: QuerySet, term: str, request) -> QuerySet:
     page may show.
     """
     window = page_window(queryset, request)
-    if window is None or connections[queryset.db].vendor != "postgresql":
+    if window is None:
         return queryset.filter(reduce(or_, conditions(term)))
-    ordering, position, rows = window
+    return within_window(queryset, term, *window)
+
+
+def within_window(
+    queryset: QuerySet, term: str, ordering: list[str], position: dict, rows: int
+) -> QuerySet:
+    """``search`` for a page the paginator reads as ``ordering``, below the
+    cursor's ``position`` (a filter), ``rows`` rows at most."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(reduce(or_, conditions(term)))
     try:
         first, *others = [
             queryset.filter(condition, **position).order_by(*ordering).values("pk")[:rows]
