@@ -255,7 +255,9 @@ def test_switching_redis_off_by_update_keeps_nginx_limits_and_drops_djangos(
     assert "django_rate_limits" not in recorded  # computed, never recorded
     assert django_limits & files(project) == set()
     assert "django-redis" not in (project / "backend/requirements.txt").read_text()
-    assert "_RATE" not in (project / SETTINGS).read_text()
+    # No Django rate setting (CUSTOMERS_*_RATE) is left; nginx's limits stay.
+    assert not re.search(r"\b\w+_RATE\b", (project / SETTINGS).read_text())
+    assert "API_PROXY_RATE_LIMITS = True" in (project / SETTINGS).read_text()
     assert "limit_req zone=api" in nginx_config.read_text()
     assert unmerged(project) == set()
 
