@@ -29,6 +29,14 @@ def plain_text(value: str) -> str:
     return value
 
 
+def _json_type_fits(field: serializers.Field, value) -> bool:
+    if value is None:  # the field's own "may not be null"
+        return True
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    return isinstance(value, str)
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
@@ -46,6 +54,19 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness is checked case-insensitively in validate_email instead.
         extra_kwargs = {"email": {"validators": []}}
+
+    def to_internal_value(self, data):
+        # The JSON types the API's schema declares: DRF alone would take 0 for
+        # "0" in a text field, or "false" and 0 for false.
+        if isinstance(data, dict):
+            errors = {
+                name: [field.error_messages["invalid"].format(input=data[name])]
+                for name, field in self.fields.items()
+                if name in data and not field.read_only and not _json_type_fits(field, data[name])
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
     def validate_email(self, value: str) -> str:
         email = value.strip().lower()

@@ -58,6 +58,21 @@ def test_read_update_delete(api, make_customer):
             {"first_name": "A", "last_name": "B", "email": "a@example.com", "is_active": "maybe"},
             "is_active",
         ),
+        # The schema's JSON types, not what DRF would coerce into them.
+        (
+            {"first_name": "A", "last_name": "B", "email": "a@example.com", "is_active": "false"},
+            "is_active",
+        ),
+        (
+            {"first_name": "A", "last_name": "B", "email": "a@example.com", "is_active": 0},
+            "is_active",
+        ),
+        ({"first_name": 0, "last_name": "B", "email": "a@example.com"}, "first_name"),
+        (
+            {"first_name": "A", "last_name": "B", "email": "a@example.com", "phone": 5551234},
+            "phone",
+        ),
+        ({"first_name": "A", "last_name": None, "email": "a@example.com"}, "last_name"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(api, payload, field):
