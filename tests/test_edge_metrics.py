@@ -24,7 +24,6 @@ from support.backend import gunicorn
 from support.http import request
 from support.monitoring import start_exporters
 from support.nginx import EDGE_LOG_HOSTNAME, Nginx, dev_certificate
-from support.postgres import free_port
 
 API = "/api/customers/"
 SAMPLE = re.compile(r'^edge_http_responses_total\{status="(\d{3})"\} (\S+)$', re.MULTILINE)
@@ -87,17 +86,8 @@ def test_what_clients_get_from_nginx_moves_the_edge_metrics(
         backend_port = backend.enter_context(gunicorn(project, env, tmp_path / "backend.log"))
         create_user(project, env, "edge", "manager")
         token = issue_token(project, env, "edge", tmp_path)
-        nginx = Nginx(
-            frontend=project.path / "frontend",
-            directory=tmp_path / "nginx",
-            html=frontend_build.dist,
-            env={
-                "BACKEND_UPSTREAM": f"127.0.0.1:{backend_port}",
-                "TRUSTED_PROXY_RANGE": "127.0.0.1/32",
-                **certificate,
-            },
-            http_port=free_port(),
-            https_port=free_port(),
+        nginx = Nginx.before(
+            project.path, backend_port, frontend_build.dist, tmp_path / "nginx", certificate
         )
         nginx.start()
         stack.callback(nginx.stop)

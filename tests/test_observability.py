@@ -209,17 +209,12 @@ def test_prometheus_scrapes_every_worker_and_knows_every_metric_used(
         backend_port = stack.enter_context(
             gunicorn(project, env, tmp_path / "backend.log", workers=3)
         )
-        nginx = Nginx(
-            frontend=project.path / "frontend",
-            directory=tmp_path / "nginx",
-            html=frontend_build.dist,
-            env={
-                "BACKEND_UPSTREAM": f"127.0.0.1:{backend_port}",
-                "TRUSTED_PROXY_RANGE": "127.0.0.1/32",
-                **dev_certificate(project.path, tmp_path / "tls"),
-            },
-            http_port=free_port(),
-            https_port=free_port(),
+        nginx = Nginx.before(
+            project.path,
+            backend_port,
+            frontend_build.dist,
+            tmp_path / "nginx",
+            dev_certificate(project.path, tmp_path / "tls"),
         )
         nginx.start()
         stack.callback(nginx.stop)

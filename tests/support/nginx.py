@@ -62,6 +62,25 @@ class Nginx:
     public: Path | None = field(default=None, repr=False)
     status_port: int | None = None
 
+    @classmethod
+    def before(
+        cls, project: Path, backend_port: int, html: Path, directory: Path, certificate: dict
+    ) -> "Nginx":
+        """The project's nginx, TLS on, in front of a backend on loopback,
+        which is its only trusted proxy."""
+        return cls(
+            frontend=project / "frontend",
+            directory=directory,
+            html=html,
+            env={
+                "BACKEND_UPSTREAM": f"127.0.0.1:{backend_port}",
+                "TRUSTED_PROXY_RANGE": "127.0.0.1/32",
+                **certificate,
+            },
+            http_port=free_port(),
+            https_port=free_port(),
+        )
+
     def write(self) -> Path:
         conf_d = self.directory / "conf.d"
         snippets = self.directory / "snippets"
