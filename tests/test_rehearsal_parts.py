@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from support.answers import POSTGRES_SETTINGS
 from support.postgres import free_port
 
 
@@ -34,6 +35,7 @@ def test_the_names_come_from_the_answers(render, name):
     assert names == {
         "django_project": project.answers["django_project"],
         "domain": project.answers["domain_name"],
+        "postgres_settings": POSTGRES_SETTINGS,
     }
 
 

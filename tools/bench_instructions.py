@@ -5,7 +5,11 @@ machine's load, so it shows what one change costs or saves; --runs 2 (the
 default) measures it twice, from two fresh starts, and prints how far the
 two runs differ.
 
-    tools/bench-instructions [--customers 100000] [--requests 200] [--runs 2]
+With --baseline REF it also counts the template at another git ref (a
+commit before a change, say) in the same run, and prints the two side by
+side: what the change saves or costs, per scenario.
+
+    tools/bench-instructions [--customers 100000] [--requests 200] [--runs 2] [--baseline REF]
 """
 
 import argparse
@@ -39,40 +43,68 @@ def count(project: Project, workdir: Path, customers: int, requests: int, run: i
     return json.loads(output.read_text())["instructions"]
 
 
+def table(title: str, runs: list[dict]) -> list[str]:
+    lines = [f"| {title} | " + " | ".join(f"run {n + 1}" for n in range(len(runs))) + " | spread |"]
+    lines.append("| --- |" + " ---: |" * (len(runs) + 1))
+    for name in runs[0]:
+        counts = [r[name] for r in runs]
+        spread = (max(counts) - min(counts)) / min(counts)
+        cells = " | ".join(f"{c:,.0f}" for c in counts)
+        lines.append(f"| {name} | {cells} | {spread:.2%} |")
+    return lines
+
+
+def comparison(baseline: str, base: list[dict], runs: list[dict]) -> list[str]:
+    """Each scenario's lowest count at the baseline and now, side by side."""
+    lines = [f"| scenario | {baseline} | HEAD | HEAD / {baseline} |"]
+    lines.append("| --- | ---: | ---: | ---: |")
+    for name in runs[0]:
+        before, after = min(r[name] for r in base), min(r[name] for r in runs)
+        lines.append(f"| {name} | {before:,.0f} | {after:,.0f} | {after / before:.3f} |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="counted per scenario")
     parser.add_argument("--runs", type=int, default=2, help="fresh starts to compare")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also count the template at this git ref, in the same run, and compare",
+    )
     parser.add_argument("--json", type=Path, help="also write the counts here")
     args = parser.parse_args()
 
     from copier import run_copy
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-instructions-"))
+    counted = {}
     try:
-        run_copy(
-            str(TEMPLATE),
-            str(workdir / "production"),
-            data=ANSWER_SETS["defaults"],
-            defaults=True,
-            vcs_ref="HEAD",
-            quiet=True,
-        )
-        project = Project("production", workdir / "production")
-        runs = [count(project, workdir, args.customers, args.requests, n) for n in range(args.runs)]
+        for ref in ("HEAD", *([args.baseline] if args.baseline else [])):
+            target = workdir / ref.replace("/", "-")
+            run_copy(
+                str(TEMPLATE),
+                str(target),
+                data=ANSWER_SETS["defaults"],
+                defaults=True,
+                vcs_ref=ref,
+                quiet=True,
+            )
+            project = Project("production", target)
+            counted[ref] = [
+                count(project, workdir, args.customers, args.requests, n) for n in range(args.runs)
+            ]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nInstructions per request ({args.requests} requests a scenario, callgrind):")
-    print("| scenario | " + " | ".join(f"run {n + 1}" for n in range(args.runs)) + " | spread |")
-    print("| --- |" + " ---: |" * (args.runs + 1))
-    for name in runs[0]:
-        counts = [r[name] for r in runs]
-        spread = (max(counts) - min(counts)) / min(counts)
-        cells = " | ".join(f"{c:,.0f}" for c in counts)
-        print(f"| {name} | {cells} | {spread:.2%} |")
+    for ref, runs in counted.items():
+        print("\n".join(["", *table(ref, runs)]))
+    if args.baseline:
+        print("\n".join(["", *comparison(args.baseline, counted[args.baseline], counted["HEAD"])]))
     if args.json:
-        args.json.write_text(json.dumps({"requests": args.requests, "runs": runs}, indent=2))
+        args.json.write_text(json.dumps({"requests": args.requests, "runs": counted}, indent=2))
     return 0
 
 

@@ -16,6 +16,10 @@ QUESTIONS = {
     if not name.startswith("_") and spec.get("when") is not False
 }
 FEATURES = [name for name, spec in QUESTIONS.items() if name.startswith("use_")]
+# Not a question: PostgreSQL's settings in every render.
+POSTGRES_SETTINGS: dict[str, str] = yaml.safe_load(COPIER_YML.read_text())["postgres_settings"][
+    "default"
+]
 
 # The questionnaire's defaults: the full production stack, without Sentry.
 DEFAULTS: dict = {}

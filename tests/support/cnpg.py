@@ -75,6 +75,10 @@ CLUSTER_SPEC = strict(
             ("kind", "name", "major"),
         ),
         "primaryUpdateStrategy": {"enum": ["supervised", "unsupervised"]},
+        # PostgresConfiguration: parameters are postgresql.conf's, every value a string.
+        "postgresql": strict(
+            {"parameters": {"type": "object", "additionalProperties": {"type": "string"}}}
+        ),
         "enableSuperuserAccess": {"type": "boolean"},
         "bootstrap": strict(
             {

@@ -25,10 +25,19 @@ the code and that file differ (README, "API contract").
 """
 
 from django.conf import settings
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema as GeneratedSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny, DjangoModelPermissions
+
+
+class KnoxSubclassTokenScheme(KnoxTokenScheme):
+    """knox's token scheme, also for a subclass of its authentication class
+    (accounts.cached_access's reads the same tokens from a cache)."""
+
+    match_subclasses = True
+
 
 SESSION = "cookieAuth"
 CSRF = "csrfToken"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .processes import Processes, free_port
-from .project import ROOT
+from .project import POSTGRES_SETTINGS, ROOT
 from .report import check, done, require, step
 
 
@@ -124,9 +124,23 @@ def start_postgres(processes: Processes) -> Postgres:
         capture_output=True,
     )
     port = free_port()
+    # Production's settings (docker-compose.prod.yml's command, the Cluster's parameters).
+    settings = [arg for item in POSTGRES_SETTINGS.items() for arg in ("-c", "=".join(item))]
     processes.spawn(
         "postgres",
-        [*as_postgres, bindir / "postgres", "-D", data, "-h", "127.0.0.1", "-p", port, "-k", home],
+        [
+            *as_postgres,
+            bindir / "postgres",
+            "-D",
+            data,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            port,
+            "-k",
+            home,
+            *settings,
+        ],
         port,
     )
     server = Postgres(bindir, port, password, runtime_password)

@@ -13,3 +13,5 @@ SCRIPTS = ROOT / "scripts"
 _names = json.loads((Path(__file__).with_name("project.json")).read_text())
 DJANGO_PROJECT: str = _names["django_project"]
 DOMAIN: str = _names["domain"]
+# PostgreSQL's settings in every deployment, which the rehearsal's server runs with.
+POSTGRES_SETTINGS: dict[str, str] = _names["postgres_settings"]
