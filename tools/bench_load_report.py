@@ -16,6 +16,7 @@ from bench_load_configs import (
 )
 from bench_load_sections import comparisons, every_configuration
 
+from support.answers import POSTGRES_SETTINGS
 from support.host import machine
 
 FLOOR_LIMIT = 2.0
@@ -253,7 +254,9 @@ def report(
         f" (one wrk thread) per scenario, {production['repeats']} runs of"
         f" {production['duration']} s after a warm-up each (the median run counts), against"
         f" gunicorn with {production['gunicorn_workers']} workers (the image's default for"
-        " this machine's cores), PostgreSQL and Redis with their default settings, all on"
+        " this machine's cores), PostgreSQL with the deployments' memory settings ("
+        + ", ".join(f"{name} {value}" for name, value in POSTGRES_SETTINGS.items())
+        + ") and Redis with its defaults, all on"
         " loopback on the same machine as wrk, reading each process class's CPU time from"
         " /proc before and after every run. Rate limits are raised for the run; everything"
         " else is the production configuration. Every request carries an editor's API token"
