@@ -56,6 +56,11 @@ def test_nginx_accepts_the_rendered_config(name, render, tmp_path):
 def test_gixy_finds_nothing(name, render, tmp_path):
     project = render(name)
     nginx = nginx_for(project, tmp_path, tmp_path / "html", BACKEND_UPSTREAM="127.0.0.1:9")
+    # Audited, not started: with the image's own ports. gixy takes any listen
+    # with "443" in it for TLS, so a random port like 44312 made a plain
+    # server look like an HTTPS one without HSTS.
+    nginx.http_port, nginx.status_port = 8080, 8081
+    nginx.https_port = 8443 if nginx.https_port else None
     main = nginx.write()
     # The one check skipped concerns the stock nginx.conf of the image (its
     # worker limits), which the template does not ship; support/nginx.py mirrors it.

@@ -120,7 +120,7 @@ class Nginx:
             moved["/run/secrets/tls_certificate"] = self.env["TLS_CERTIFICATE"]
             moved["/run/secrets/tls_private_key"] = self.env["TLS_PRIVATE_KEY"]
         if "listen 8081;" in config:
-            self.status_port = free_port()
+            self.status_port = self.status_port or free_port()
             moved["listen 8081;"] = f"listen 127.0.0.1:{self.status_port};"
         for old, new in moved.items():
             assert old in config, f"expected {old!r} in the rendered nginx config"
