@@ -11,20 +11,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from support.scripts import imported
+
 BUSY = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
 
 
 @pytest.fixture
 def benchmarking(render):
     """The defaults render's benchmark package, imported as its script does."""
-    scripts = str(render("defaults").path / "scripts")
-    sys.path.insert(0, scripts)
-    try:
-        yield importlib.import_module("benchmarking")
-    finally:
-        sys.path.remove(scripts)
-        for name in [n for n in sys.modules if n.split(".")[0] in ("benchmarking", "rehearsal")]:
-            del sys.modules[name]
+    with imported(render("defaults").path, "benchmarking") as package:
+        yield package
 
 
 def test_a_trees_cpu_counts_its_children_that_exited(benchmarking, tmp_path):

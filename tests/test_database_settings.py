@@ -2,13 +2,13 @@
 every deployment and in the rehearsal (copier.yml's postgres_settings)."""
 
 import importlib
-import sys
 
 import pytest
 
 from support import compose
 from support.answers import ANSWER_SETS, POSTGRES_SETTINGS
 from support.kubernetes import build, one
+from support.scripts import imported
 
 MEBIBYTES = {"MB": 1, "GB": 1024}
 
@@ -49,9 +49,7 @@ def test_the_cluster_runs_postgres_with_them(k8s_render):
 
 
 def test_the_rehearsals_postgres_runs_with_them(render, tmp_path):
-    scripts = str(render("defaults").path / "scripts")
-    sys.path.insert(0, scripts)
-    try:
+    with imported(render("defaults").path, "rehearsal"):
         postgres = importlib.import_module("rehearsal.postgres")
         processes = importlib.import_module("rehearsal.processes").Processes(tmp_path)
         try:
@@ -59,8 +57,4 @@ def test_the_rehearsals_postgres_runs_with_them(render, tmp_path):
             shown = {name: server.psql(f"SHOW {name}") for name in POSTGRES_SETTINGS}
         finally:
             processes.stop_all()
-    finally:
-        sys.path.remove(scripts)
-        for name in [n for n in sys.modules if n == "rehearsal" or n.startswith("rehearsal.")]:
-            del sys.modules[name]
     assert shown == POSTGRES_SETTINGS

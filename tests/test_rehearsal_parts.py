@@ -13,19 +13,14 @@ import pytest
 
 from support.answers import POSTGRES_SETTINGS
 from support.postgres import free_port
+from support.scripts import imported
 
 
 @pytest.fixture
 def parts(render):
     """The defaults render's rehearsal package, imported as its scripts do."""
-    scripts = str(render("defaults").path / "scripts")
-    sys.path.insert(0, scripts)
-    try:
-        yield importlib.import_module("rehearsal")
-    finally:
-        sys.path.remove(scripts)
-        for name in [n for n in sys.modules if n == "rehearsal" or n.startswith("rehearsal.")]:
-            del sys.modules[name]
+    with imported(render("defaults").path, "rehearsal") as package:
+        yield package
 
 
 @pytest.mark.parametrize("name", ["defaults", "renamed"])

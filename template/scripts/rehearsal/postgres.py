@@ -124,7 +124,7 @@ def start_postgres(processes: Processes) -> Postgres:
         capture_output=True,
     )
     port = free_port()
-    # Production's settings (docker-compose.prod.yml's command, the Cluster's parameters).
+    # The settings every deployment runs PostgreSQL with (docker-compose.prod.yml's command).
     settings = [arg for item in POSTGRES_SETTINGS.items() for arg in ("-c", "=".join(item))]
     processes.spawn(
         "postgres",
