@@ -1,6 +1,7 @@
 """Shared fixtures: each answer set rendered once per session, real servers,
 the Kubernetes renders with their overlays built."""
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,6 +14,10 @@ from support.access import serving
 from support.answers import ANSWER_SETS
 from support.kubernetes import EXTRA, OVERLAYS, build, deployment, install_crd_models
 from support.postgres import PostgresServer, free_port
+from support.standins import DEFINITIONS
+
+# podman and buildah as this machine runs them (tests/standins/containers.conf).
+os.environ.setdefault("CONTAINERS_CONF", str(DEFINITIONS / "containers.conf"))
 from support.projects import Project
 
 redis_proc = factories.redis_proc(executable="/usr/bin/redis-server", port=None)
@@ -113,3 +118,19 @@ def access_service(request, render, postgres, redis_proc, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"access-{request.param}")
     with serving(render(request.param), postgres, redis_proc, tmp) as service:
         yield service
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Each image's size and layer count (test_images records them), so growth shows."""
+    rows = {
+        value["tag"]: value
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "image"
+    }
+    if rows:
+        terminalreporter.section("images built (over the stand-in bases)")
+        for tag, row in sorted(rows.items()):
+            terminalreporter.write_line(
+                f"{tag:60} {row['size'] / 1e6:7.1f} MB  {row['layers']:3d} layers"
+            )

@@ -160,7 +160,10 @@ def package_lists():
     directory.chmod(0o755)
     shutil.copy2(TOOLS / "system-packages", directory)
     shutil.copy2(TOOLS / "system-packages.txt", directory)
-    (directory / "missing.txt").write_text("# one missing\ngit\ntemplate-tests-no-such-package\n")
+    # git is installed, awk is provided by an installed package (mawk), the last is neither.
+    (directory / "missing.txt").write_text(
+        "# one missing\ngit\nawk\ntemplate-tests-no-such-package\n"
+    )
     yield directory
     shutil.rmtree(directory)
 
@@ -184,7 +187,7 @@ def test_without_root_or_sudo_the_missing_packages_and_the_command_are_named(pac
     )
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert lines[1].split() == ["template-tests-no-such-package"]  # git is installed
+    assert lines[1].split() == ["template-tests-no-such-package"]
     assert lines[-1].endswith(
         "apt-get install -y --no-install-recommends template-tests-no-such-package"
     )
@@ -206,7 +209,10 @@ def test_as_root_the_missing_packages_are_installed_with_apt_get(package_lists, 
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    # Waiting for the dpkg lock another apt-get may hold, rather than failing.
+    lock = "-o DPkg::Lock::Timeout=600"
     assert calls.read_text().splitlines() == [
-        "noninteractive update -qq",
-        "noninteractive install -y -qq --no-install-recommends template-tests-no-such-package",
+        f"noninteractive {lock} update -qq",
+        f"noninteractive {lock} install -y -qq --no-install-recommends "
+        "template-tests-no-such-package",
     ]

@@ -11,6 +11,8 @@ from xml.etree import ElementTree
 import psutil
 import pytest
 
+from support import standins
+from support.scripts import imported
 from support.template_repo import TEMPLATE
 
 
@@ -26,9 +28,27 @@ def still_running(session: int) -> list[str]:
     return running
 
 
-@pytest.mark.parametrize("name", ["defaults", "everything-off"])
-def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path):
+def containers_left(project) -> list[str]:
+    """The rehearsal's containers (named after the project) still there."""
+    with imported(project.path, "rehearsal.containers") as containers:
+        listed = containers.engine("ps", "--all", "--format", "{{.Names}}")
+    assert listed.returncode == 0, listed.stderr
+    prefix = f"{project.answers['project_slug']}-rehearsal-"
+    return [name for name in listed.stdout.split() if name.startswith(prefix)]
+
+
+@pytest.mark.parametrize(
+    ("name", "images"),
+    [("defaults", False), ("everything-off", False), ("defaults", True)],
+    ids=["defaults", "everything-off", "defaults-images"],
+)
+def test_the_rehearsal_passes_and_leaves_nothing_running(name, images, render, tmp_path):
+    """With images, against the project's images built and run by podman
+    (over the stand-in bases of test_images) instead of this machine's servers."""
     project = render(name)
+    if images:
+        for part in ("backend", "frontend"):
+            standins.ensure_bases(project.path / part / "Dockerfile")
     # A session of its own: every server it starts belongs to it, so what is
     # left of that session afterwards is what the rehearsal failed to stop.
     process = subprocess.Popen(
@@ -39,6 +59,7 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
             "2000",
             "--workdir",
             tmp_path / "rehearsal",
+            *(["--images"] if images else []),
         ],
         cwd=project.path,
         env=project.env(),
@@ -97,6 +118,14 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, render, tmp_path)
     if project.answers["use_backups"]:
         assert "A backup taken and verified" in stdout
     assert still_running(process.pid) == []
+    if images:
+        for line in (
+            "the backend image builds",
+            "the release step (migrate) from the image",
+            "the frontend image builds",
+        ):
+            assert f"ok: {line}" in stdout, line
+        assert containers_left(project) == []
 
 
 # ---------------------------------------------------------------------------

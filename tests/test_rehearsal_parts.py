@@ -28,6 +28,7 @@ def test_the_names_come_from_the_answers(render, name):
     project = render(name)
     names = json.loads((project.path / "scripts" / "rehearsal" / "project.json").read_text())
     assert names == {
+        "slug": project.answers["project_slug"],
         "django_project": project.answers["django_project"],
         "domain": project.answers["domain_name"],
         "postgres_settings": POSTGRES_SETTINGS,

@@ -1,5 +1,6 @@
 """The backend as production runs it: production settings, secrets in files,
-the image build's and the release's steps, then the image's own command."""
+the image build's and the release's steps, then the image's own command;
+or, given its image, the release step and the server in containers."""
 
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from . import containers
 from .postgres import Postgres
 from .processes import Processes, free_port
 from .project import BACKEND, DJANGO_PROJECT, DOMAIN
@@ -17,8 +19,10 @@ from .report import check, done, step
 
 
 class Backend:
-    def __init__(self, processes: Processes, database: Postgres) -> None:
+    def __init__(self, processes: Processes, database: Postgres, image: str | None = None) -> None:
         self.processes = processes
+        # The production image to run, or None for this machine's processes.
+        self.image = image
         self.secrets = processes.workdir / "secrets"
         self.secrets.mkdir(mode=0o700)
         (self.secrets / "django_secret_key").write_text(secrets.token_urlsafe(50))
@@ -73,6 +77,9 @@ class Backend:
 
     def prepare(self) -> None:
         """The image build and the release step, before the server starts."""
+        if self.image:
+            self.release_from_image()
+            return
         step("The backend under gunicorn, production settings")
         # The build compiles the bytecode (pip the venv's, the Dockerfile the
         # app's); without it, every gunicorn worker compiles each module itself.
@@ -93,9 +100,61 @@ class Backend:
         self.manage_or_fail("collectstatic", "--no-input")
         self.manage_or_fail("migrate", "--no-input", env=self.release_env)
 
+    def container_env(self, env: dict[str, str]) -> tuple[dict[str, str], dict[str, Path]]:
+        """`env` as the stack gives it to a container: the settings alone,
+        each *_FILE at /run/secrets/<name>; and the secret files by name."""
+        settings = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_")
+        variables, secrets_ = {}, {}
+        for name, value in env.items():
+            if not name.startswith(settings) or name == "DJANGO_MEDIA_ROOT":
+                continue
+            if name.endswith("_FILE"):
+                secrets_[Path(value).name] = Path(value)
+                value = f"/run/secrets/{Path(value).name}"
+            variables[name] = value
+        return variables, secrets_
+
+    def release_from_image(self) -> None:
+        """The stack's release step (its migrate service), from the image."""
+        step("The backend's image: the release step, then the server in a container")
+        env, secrets_ = self.container_env({**self.env, **self.release_env})
+        result = containers.run_once(
+            self.image,
+            containers.service("migrate")["command"],
+            env=env,
+            secrets=secrets_,
+            flags=["--network", "host", *containers.runs_as_stack("migrate")],
+        )
+        check(
+            result.returncode == 0,
+            "the release step (migrate) from the image"
+            + ("" if result.returncode == 0 else f": {result.stderr[-2000:]}"),
+        )
+
     def serve(self, env: dict[str, str] | None = None, wrapper: list[str] | None = None) -> None:
         """The image's own command (its Dockerfile's CMD), from this venv;
-        `wrapper` runs it under another program (the benchmark's valgrind)."""
+        `wrapper` runs it under another program (the benchmark's valgrind).
+        With an image, the image itself, as the stack runs it, on loopback."""
+        if self.image:
+            variables, secrets_ = self.container_env({**self.env, **(env or {})})
+            media = self.processes.workdir / "media"
+            media.mkdir(exist_ok=True)
+            command = containers.run_arguments(
+                self.image,
+                env=variables,
+                secrets=secrets_,
+                # The media volume, owned by the image's user (podman's U).
+                flags=[
+                    "--network",
+                    "host",
+                    *containers.runs_as_stack("backend"),
+                    "--volume",
+                    f"{media}:/app/media:U",
+                ],
+                directory=self.processes.workdir / "backend-secrets",
+            )
+            self.processes.spawn("backend", [*containers.running("backend"), *command], self.port)
+            return
         dockerfile = (BACKEND / "Dockerfile").read_text()
         command = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)[-1])
         venv_bin = Path(sys.executable).parent

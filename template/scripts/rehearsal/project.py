@@ -11,6 +11,7 @@ MONITORING = ROOT / "monitoring"
 SCRIPTS = ROOT / "scripts"
 
 _names = json.loads((Path(__file__).with_name("project.json")).read_text())
+SLUG: str = _names["slug"]
 DJANGO_PROJECT: str = _names["django_project"]
 DOMAIN: str = _names["domain"]
 # PostgreSQL's settings in every deployment, which the rehearsal's server runs with.
