@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support.template_repo import TEMPLATE
+from support.template_repo import TEMPLATE, copier
 
 TOOLS = TEMPLATE / "tools"
 
@@ -122,6 +122,43 @@ def test_the_readme_gives_two_commands_and_ci_runs_the_test_one():
         if line and not line.startswith(("#", "set ", "cd "))
     ]
     assert ci == ["tools/test"]
+
+
+@pytest.mark.parametrize(
+    ("target", "says", "never"),
+    [
+        ("compose", [".env.example shows", 'README.md, "Deploy"'], ["KUBERNETES.md"]),
+        ("kubernetes", ["docs/KUBERNETES.md shows", '"First deployment"'], [".env.example"]),
+    ],
+)
+def test_the_next_steps_and_the_deploy_section_follow_the_deploy_target(
+    target, says, never, tmp_path
+):
+    answers = ["--data", f"deploy_target={target}"]
+    if target == "kubernetes":
+        answers += ["--data", "tls_termination=load_balancer"]
+    result = copier(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        *answers,
+        str(TEMPLATE),
+        str(tmp_path / "project"),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    steps = (result.stdout + result.stderr).split("Next steps:", 1)[1]
+    assert all(text in steps for text in says), steps
+    assert not any(text in steps for text in never), steps
+    readme = (tmp_path / "project" / "README.md").read_text()
+    deploy = readme.split("\n## Deploy\n", 1)[1].split("\n## ", 1)[0]
+    if target == "kubernetes":
+        assert "overlays of `deploy/kubernetes/`" in deploy
+        assert "--env-file .env.production" not in deploy
+    else:
+        assert (
+            "docker compose -f docker-compose.prod.yml --env-file .env.production up -d" in deploy
+        )
 
 
 def test_the_tools_pass_shellcheck():

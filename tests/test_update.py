@@ -156,6 +156,8 @@ def test_a_project_updates_to_a_new_release_keeping_the_users_work(template_repo
     }
     result = update(project)  # no --trust: no migration between 0.1.0 and 0.2.0
     assert result.returncode == 0, result.stderr
+    # What to do next, a clash of migrations included.
+    assert "python manage.py makemigrations --merge" in result.stdout + result.stderr
 
     # The template's release arrived.
     settings = (project / SETTINGS).read_text()
