@@ -136,21 +136,40 @@ def images_used_by(project) -> set[str]:
         images |= {
             s["image"] for s in stack["services"].values() if "image" in s and "build" not in s
         }
-    for workflow in (project.path / ".github" / "workflows").glob("*.yml"):
-        for job in yaml.safe_load(workflow.read_text())["jobs"].values():
-            containers = [job.get("container"), *job.get("services", {}).values()]
-            images |= {c["image"] if isinstance(c, dict) else c for c in containers if c}
+    images |= workflow_images(project.path / ".github" / "workflows")
     # The project's own images, built from its Dockerfiles, are not pins.
     own = {f"{env[name]}:1.0.0" for name in ("BACKEND_IMAGE", "FRONTEND_IMAGE") if name in env}
     return images - own
 
 
+def workflow_jobs(directory: Path) -> list[dict]:
+    return [
+        job
+        for workflow in sorted(directory.glob("*.yml"))
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values()
+    ]
+
+
+def workflow_images(directory: Path) -> set[str]:
+    """The job containers and service containers of the workflows in directory."""
+    images = set()
+    for job in workflow_jobs(directory):
+        containers = [job.get("container"), *job.get("services", {}).values()]
+        images |= {c["image"] if isinstance(c, dict) else c for c in containers if c}
+    return images
+
+
+def workflow_actions(directory: Path) -> set[str]:
+    return {
+        step["uses"]
+        for job in workflow_jobs(directory)
+        for step in job.get("steps", [])
+        if "uses" in step
+    }
+
+
 def actions_used_by(project) -> set[str]:
-    uses = set()
-    for workflow in (project.path / ".github" / "workflows").glob("*.yml"):
-        for job in yaml.safe_load(workflow.read_text())["jobs"].values():
-            uses |= {step["uses"] for step in job.get("steps", []) if "uses" in step}
-    return uses
+    return workflow_actions(project.path / ".github" / "workflows")
 
 
 def test_a_render_uses_only_pins_with_evidence(project):
@@ -159,3 +178,22 @@ def test_a_render_uses_only_pins_with_evidence(project):
     assert images <= set(EVIDENCE["images"]), images - set(EVIDENCE["images"])
     actions = actions_used_by(project)
     assert actions and actions <= set(EVIDENCE["actions"]), actions - set(EVIDENCE["actions"])
+
+
+def test_the_repositorys_own_workflows_use_only_pins_with_evidence():
+    """.github/workflows/ (the template's CI and release, not a render's) uses
+    pins from pins.yml too; its container is one of copier.yml's images, so
+    a bump there that leaves this file behind fails here."""
+    workflows = TEMPLATE / ".github" / "workflows"
+    images = workflow_images(workflows)
+    assert images, "no image found: the scan itself is broken"
+    assert images <= set(EVIDENCE["images"]), images - set(EVIDENCE["images"])
+    actions = workflow_actions(workflows)
+    assert actions and actions <= set(EVIDENCE["actions"]), actions - set(EVIDENCE["actions"])
+    # The tag written beside each commit is the one pins.yml says it peels from.
+    for workflow in sorted(workflows.glob("*.yml")):
+        lines = [line for line in workflow.read_text().splitlines() if "uses:" in line]
+        for line in lines:
+            tagged = re.fullmatch(r"\s*(?:- )?uses: (\S+) # (\S+)", line)
+            assert tagged, f"{workflow.name}: {line.strip()} names no tag"
+            assert EVIDENCE["actions"][tagged[1]]["version"] == tagged[2], line

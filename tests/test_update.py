@@ -1,13 +1,21 @@
 """Living projects: `copier update` across releases, switches, conflicts, migrations.
 
-The template is copied into a temporary git repository with three release
-tags, the history a user of the template sees:
+The template is copied into a temporary git repository with release tags,
+the history a user of the template sees:
 
 - v0.1.0a1: the layout before 0.1.0 (frontend/nginx/proxy.conf not yet in
-  snippets/), rebuilt from this checkout; the 0.1.0 migration starts here.
-- v0.1.0: this checkout as it is.
-- v0.2.0: a template release on top of it (see release_0_2_0): a new setting
-  and its variable in .env.example, a new file, a reworded README line.
+  snippets/), rebuilt from 0.1.0's files; the 0.1.0 migration starts here.
+- the checkout's own releases (`git tag --list 'v*'`), each with its files,
+  when it has any; then this checkout as it is, untagged. Without any (the
+  template before its first release, or a clone without tags), this
+  checkout as it is becomes v0.1.0.
+- NEXT, the minor release after the newest of those (v0.2.0 while 0.1.0 is
+  the newest): a template release on top of this checkout (see
+  release_next): a new setting and its variable in .env.example, a new
+  file, a reworded README line.
+
+So a project rendered from the newest real release is updated across this
+checkout's changes, as its users will be.
 
 Projects are rendered from those tags, committed, edited and committed as a
 user would, then updated. Every copier command runs without a network.
@@ -21,6 +29,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.version import Version
 
 from support.answers import ANSWER_SETS
 from support.projects import Project
@@ -31,10 +40,12 @@ from support.template_repo import (
     copier,
     copy_template,
     env,
+    export_release,
     files,
     git,
     init_repository,
     move_proxy_snippet_back,
+    release_tags,
     render,
     run_git,
     status,
@@ -50,6 +61,19 @@ SETTINGS = "backend/customer_management/settings/base.py"
 # Conflict markers as copier writes them (and git merge-file in the migration).
 MARKERS = re.compile(r"^(<<<<<<< before updating|=======|>>>>>>> after updating)$", re.M)
 TEMPLATE_LINE = "and keeps your changes; `copier check-update` says when there is a new release.\n"
+RELEASES = release_tags()
+# The release copier.yml's only migration is gated on, and the one before it.
+FIRST, BEFORE_FIRST = "v0.1.0", "v0.1.0a1"
+# The newest release: the real one, or this checkout as FIRST.
+LATEST = RELEASES[-1] if RELEASES else FIRST
+NEXT = f"v{Version(LATEST).major}.{Version(LATEST).minor + 1}.0"
+
+
+def migrations_after(release: str) -> list[str]:
+    """The versions of copier.yml's migrations that an update from release crosses."""
+    config = yaml.safe_load((TEMPLATE / "copier.yml").read_text())
+    versions = [str(migration["version"]) for migration in config["_migrations"]]
+    return [version for version in versions if Version(version) > Version(release)]
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -58,7 +82,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-def release_0_2_0(template: Path) -> None:
+def release_next(template: Path) -> None:
     """What a template release typically brings: a setting with its variable,
     a new file, a reworded line of documentation."""
     replace_once(
@@ -84,20 +108,33 @@ def release_0_2_0(template: Path) -> None:
 
 @pytest.fixture(scope="module")
 def template_repo(tmp_path_factory) -> Path:
-    repository = copy_template(tmp_path_factory.mktemp("template") / "template")
+    assert not RELEASES or RELEASES[0] == FIRST, f"the first release is {FIRST}: {RELEASES}"
+    repository = tmp_path_factory.mktemp("template") / "template"
+    repository.mkdir()
     init_repository(repository)
-    git(repository, "add", "--all")
+    if RELEASES:
+        export_release(repository, FIRST)
+    else:
+        copy_template(repository)
+        git(repository, "add", "--all")
     move_proxy_snippet_back(repository)
     commit_all(repository, "The layout before 0.1.0")
-    tag(repository, "v0.1.0a1")
-    # 0.1.0 is this checkout, exactly.
+    tag(repository, BEFORE_FIRST)
+    for release in RELEASES:
+        export_release(repository, release)
+        git(repository, "commit", "--quiet", "--no-gpg-sign", "--allow-empty", "-m", release)
+        tag(repository, release)
+    # This checkout, exactly: FIRST itself until there is a real release, the
+    # work since the newest one after (no change at all on a release's commit).
     git(repository, "rm", "-r", "--quiet", ".")
     copy_template(repository)
-    commit_all(repository, "Release 0.1.0")
-    tag(repository, "v0.1.0")
-    release_0_2_0(repository)
-    commit_all(repository, "Release 0.2.0")
-    tag(repository, "v0.2.0")
+    git(repository, "add", "--all")
+    git(repository, "commit", "--quiet", "--no-gpg-sign", "--allow-empty", "-m", "This checkout")
+    if not RELEASES:
+        tag(repository, FIRST)
+    release_next(repository)
+    commit_all(repository, f"Release {NEXT}")
+    tag(repository, NEXT)
     return repository
 
 
@@ -120,7 +157,7 @@ def with_markers(project: Path) -> list[str]:
 
 
 def test_a_project_updates_to_a_new_release_keeping_the_users_work(template_repo, tmp_path):
-    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, "v0.1.0")
+    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, LATEST)
     # The user's work: a setting changed, a test and a doc added, a doc edited.
     replace_once(project / SETTINGS, 'TIME_ZONE = "UTC"', 'TIME_ZONE = "Europe/Berlin"')
     house_rules = project / "backend/tests/test_house_rules.py"
@@ -151,10 +188,13 @@ def test_a_project_updates_to_a_new_release_keeping_the_users_work(template_repo
 
     assert check_update(project) == {
         "update_available": True,
-        "current_version": "0.1.0",
-        "latest_version": "0.2.0",
+        "current_version": LATEST.removeprefix("v"),
+        "latest_version": NEXT.removeprefix("v"),
     }
-    result = update(project)  # no --trust: no migration between 0.1.0 and 0.2.0
+    # --trust only across a migration: none between 0.1.0 and the next release;
+    # one this checkout adds after the newest real release is crossed here.
+    trust = ["--trust"] if migrations_after(LATEST) else []
+    result = update(project, *trust)
     assert result.returncode == 0, result.stderr
     # What to do next, a clash of migrations included.
     assert "python manage.py makemigrations --merge" in result.stdout + result.stderr
@@ -177,9 +217,9 @@ def test_a_project_updates_to_a_new_release_keeping_the_users_work(template_repo
     assert with_markers(project) == []
     assert not [name for name in files(project) if name.endswith(".rej")]
     # The answers record the new release, and nothing else changed.
-    assert answers(project)["_commit"] == "v0.2.0"
+    assert answers(project)["_commit"] == NEXT
     assert {**answers(project), "_commit": recorded["_commit"]} == recorded
-    commit_all(project, "Update from the template to 0.2.0")
+    commit_all(project, f"Update from the template to {NEXT}")
     assert check_update(project)["update_available"] is False
 
     # The project's own suite passes with both the user's and the template's changes.
@@ -189,7 +229,7 @@ def test_a_project_updates_to_a_new_release_keeping_the_users_work(template_repo
 
 
 def test_switching_a_feature_on_and_off_by_update(template_repo, tmp_path):
-    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, "v0.2.0")
+    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, NEXT)
     before = files(project)
     requirements = project / "backend/requirements.txt"
     assert "django-prometheus" not in requirements.read_text()
@@ -238,7 +278,7 @@ def test_switching_a_feature_on_and_off_by_update(template_repo, tmp_path):
 def test_switching_redis_off_by_update_keeps_nginx_limits_and_drops_djangos(
     template_repo, tmp_path
 ):
-    project = render(template_repo, tmp_path / "project", {}, "v0.2.0")
+    project = render(template_repo, tmp_path / "project", {}, NEXT)
     nginx_config = project / "frontend/nginx/default.conf.template"
     django_limits = {
         "backend/customers/exceptions.py",
@@ -265,7 +305,7 @@ def test_switching_redis_off_by_update_keeps_nginx_limits_and_drops_djangos(
 
 
 def test_moving_a_compose_project_to_kubernetes_by_update(template_repo, tmp_path):
-    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, "v0.2.0")
+    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, NEXT)
     stack = project / "docker-compose.prod.yml"
     # The user's own edit to the compose stack: bigger log files.
     replace_once(stack, 'max-size: "20m"', 'max-size: "50m"')
@@ -286,13 +326,14 @@ def test_moving_a_compose_project_to_kubernetes_by_update(template_repo, tmp_pat
 
 
 def test_a_conflicting_edit_ends_as_conflict_markers_never_overwritten(template_repo, tmp_path):
-    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, "v0.1.0")
+    project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, LATEST)
     ours = "and keeps your changes. We take each template release within a week.\n"
     replace_once(project / "README.md", "and keeps your changes.\n", ours)
     commit_all(project, "Our update policy")
+    trust = ["--trust"] if migrations_after(LATEST) else []
 
     # Inline (the default): both versions between markers, the file unmerged in git.
-    result = update(project)
+    result = update(project, *trust)
     assert result.returncode == 0, result.stderr
     readme = (project / "README.md").read_text()
     assert f"<<<<<<< before updating\n{ours}=======\n{TEMPLATE_LINE}>>>>>>> after updating\n" in (
@@ -311,7 +352,7 @@ def test_a_conflicting_edit_ends_as_conflict_markers_never_overwritten(template_
     assert status(project) == []
 
     # --conflict rej: the template's version in the file, ours beside it in a .rej.
-    result = update(project, "--conflict", "rej")
+    result = update(project, *trust, "--conflict", "rej")
     assert result.returncode == 0, result.stderr
     assert TEMPLATE_LINE in (project / "README.md").read_text()
     assert f"+{ours}" in (project / "README.md.rej").read_text()
@@ -319,7 +360,7 @@ def test_a_conflicting_edit_ends_as_conflict_markers_never_overwritten(template_
 
 def test_a_project_from_before_a_migration_updates_across_it(template_repo, tmp_path):
     answered = {**EVERYTHING_OFF, "use_frontend": True}
-    project = render(template_repo, tmp_path / "project", answered, "v0.1.0a1")
+    project = render(template_repo, tmp_path / "project", answered, BEFORE_FIRST)
     old = project / "frontend/nginx/proxy.conf"
     new = project / "frontend/nginx/snippets/proxy.conf"
     assert old.is_file()

@@ -3,17 +3,22 @@
 `copier update` needs what a user has: a template repository whose releases
 are PEP 440 tags, and a project that is itself a clean git repository. These
 helpers build both in temporary directories, from this checkout's working
-tree (committed or not), and never touch the checkout's own repository.
+tree (committed or not) and its own release tags (`release_tags`), and never
+touch the checkout's own repository.
 
 Every copier command runs in a network namespace of its own with nothing but
 loopback (`unshare --net`): rendering and updating must not need a network.
 """
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
 
 TEMPLATE = Path(__file__).resolve().parents[2]
 COPIER = str(Path(sys.executable).with_name("copier"))
@@ -69,6 +74,34 @@ def copy_template(destination: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     return destination
+
+
+def release_tags() -> list[str]:
+    """This checkout's own releases: its tags `v*` that are final PEP 440
+    versions, oldest first. None in a clone without tags (CI fetches them)."""
+    listed = subprocess.run(
+        ["git", "tag", "--list", "v*"], cwd=TEMPLATE, capture_output=True, text=True, check=True
+    ).stdout.split()
+    releases = []
+    for name in listed:
+        try:
+            version = Version(name)
+        except InvalidVersion:
+            continue  # copier ignores what is not a PEP 440 version too
+        if not (version.is_prerelease or version.local):
+            releases.append(name)
+    return sorted(releases, key=Version)
+
+
+def export_release(repository: Path, tag: str) -> None:
+    """The files of this checkout's tag in place of the repository's, staged."""
+    git(repository, "rm", "-r", "--quiet", "--ignore-unmatch", ".")
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", tag], cwd=TEMPLATE, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as files:
+        files.extractall(repository, filter="data")
+    git(repository, "add", "--all")
 
 
 def init_repository(path: Path) -> None:
