@@ -162,7 +162,7 @@ def test_the_next_steps_and_the_deploy_section_follow_the_deploy_target(
 
 
 def test_the_tools_pass_shellcheck():
-    scripts = ["test", "demo", "system-packages", "bootstrap.sh"]
+    scripts = ["test", "demo", "lock", "system-packages", "bootstrap.sh"]
     result = subprocess.run(
         ["shellcheck", "--external-sources", "--source-path=SCRIPTDIR", *scripts],
         cwd=TOOLS,

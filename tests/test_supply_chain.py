@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from support import checkov
+from support import checkov, venvs
 from support import workflows as workflows_check
 
 BIN = Path(sys.executable).parent
@@ -75,7 +75,7 @@ def test_the_scan_covers_images_and_configuration(project):
 
     updates = yaml.safe_load((project.path / ".github" / "dependabot.yml").read_text())
     ecosystems = {u["package-ecosystem"] for u in updates["updates"]}
-    assert {"pip", "docker", "docker-compose", "github-actions"} <= ecosystems
+    assert {"uv", "docker", "docker-compose", "github-actions"} <= ecosystems
     assert ("npm" in ecosystems) == project.answers["use_frontend"]
 
 
@@ -85,8 +85,12 @@ def test_ci_runs_lint_and_tests_against_real_services(project):
     services = set(backend["services"])
     assert services == ({"database", "redis"} if project.answers["use_redis"] else {"database"})
     commands = " ".join(step.get("run", "") for step in backend["steps"])
-    for expected in ("--require-hashes", "ruff check", "makemigrations --check", "pytest"):
+    # The dependencies exactly as locked (uv checks every hash), with the
+    # project's extras, as its image installs them.
+    extras = "".join(f" --extra {extra}" for extra in venvs.extras(project.backend))
+    for expected in (f"uv sync --locked{extras}\n", "ruff check", "makemigrations --check"):
         assert expected in commands
+    assert "pytest" in commands
     assert ("frontend" in workflow["jobs"]) == project.answers["use_frontend"]
 
 
@@ -99,7 +103,7 @@ def test_no_credential_is_written_into_a_render(project, tmp_path):
             "--all-files",
             "--exclude-files",
             # Hashes in the locks are not credentials; build output is not the render.
-            r"(package-lock\.json|requirements.*\.txt)$"
+            r"(package-lock\.json|uv\.lock)$"
             r"|(^|/)(staticfiles|media|logs|node_modules|dist|\.pytest_cache)/",
             ".",
         ],

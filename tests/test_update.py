@@ -231,15 +231,17 @@ def test_a_project_updates_to_a_new_release_keeping_the_users_work(template_repo
 def test_switching_a_feature_on_and_off_by_update(template_repo, tmp_path):
     project = render(template_repo, tmp_path / "project", EVERYTHING_OFF, NEXT)
     before = files(project)
-    requirements = project / "backend/requirements.txt"
-    assert "django-prometheus" not in requirements.read_text()
+    # Every project's pyproject.toml declares every feature's packages as an
+    # extra (one uv.lock serves them all); the image installs the ones it uses.
+    dockerfile = project / "backend/Dockerfile"
+    assert "--extra monitoring" not in dockerfile.read_text()
 
     on = update(project, "--data", "use_monitoring=true")
     assert on.returncode == 0, on.stderr
     added = files(project) - before
     assert added, "use_monitoring added no file of its own"
     # Its wiring: the dependency, the app and middleware, the metrics line in the README.
-    assert "django-prometheus" in requirements.read_text()
+    assert "--extra monitoring" in dockerfile.read_text()
     assert "django_prometheus" in (project / SETTINGS).read_text()
     assert "/metrics" in (project / "README.md").read_text()
     assert answers(project)["use_monitoring"] is True
@@ -269,7 +271,7 @@ def test_switching_a_feature_on_and_off_by_update(template_repo, tmp_path):
     for name, text in user_files.items():
         assert (project / name).read_text() == text, f"{name}, the user's, was removed"
     assert remaining == before | set(user_files)
-    assert "django-prometheus" not in requirements.read_text()
+    assert "--extra monitoring" not in dockerfile.read_text()
     assert "django_prometheus" not in (project / SETTINGS).read_text()
     assert answers(project)["use_monitoring"] is False
     assert unmerged(project) == set()
@@ -296,7 +298,7 @@ def test_switching_redis_off_by_update_keeps_nginx_limits_and_drops_djangos(
     assert "customers_create_rate" not in recorded
     assert "django_rate_limits" not in recorded  # computed, never recorded
     assert django_limits & files(project) == set()
-    assert "django-redis" not in (project / "backend/requirements.txt").read_text()
+    assert "--extra redis" not in (project / "backend/Dockerfile").read_text()
     # No Django rate setting (CUSTOMERS_*_RATE) is left; nginx's limits stay.
     assert not re.search(r"\b\w+_RATE\b", (project / SETTINGS).read_text())
     assert "API_PROXY_RATE_LIMITS = True" in (project / SETTINGS).read_text()

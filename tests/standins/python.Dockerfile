@@ -16,10 +16,11 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Not upstream: the registries are reached through a proxy whose CA the host
-# trusts; pip (which brings its own CA list) is told to use the system's.
+# trusts; pip and uv (which bring their own CA lists) are told to use the system's.
 COPY ca-certificates.crt /usr/local/share/ca-certificates/host.crt
 RUN update-ca-certificates >/dev/null \
     && printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' > /etc/pip.conf
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 
 ENV PATH=/usr/local/bin:$PATH \
     LANG=C.UTF-8

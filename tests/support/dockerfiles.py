@@ -47,12 +47,17 @@ class Dockerfile:
 
     @property
     def base_images(self) -> list[str]:
+        """Every image the build pulls: FROM one, or COPY --from= one."""
         images = []
         for i in self.instructions:
             if i.keyword == "FROM":
                 image = next(w for w in i.arguments.split() if not w.startswith("--"))
-                if image not in self.stages:
-                    images.append(image)
+            elif i.keyword == "COPY" and "--from=" in i.arguments:
+                image = i.arguments.split("--from=", 1)[1].split()[0]
+            else:
+                continue
+            if image not in self.stages and image not in images:
+                images.append(image)
         return images
 
     def in_stage(self, stage: str) -> list[Instruction]:

@@ -17,7 +17,9 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 from .dockerfiles import Dockerfile
@@ -220,6 +222,30 @@ def _nginx(reference: str) -> None:
     _build(reference, "nginx-unprivileged.Dockerfile", DEFINITIONS, key)
 
 
+def _uv(reference: str, version: str) -> None:
+    key = _digest(*_definition("uv.Dockerfile"), version)
+    if label(qualified(reference)) == key:
+        return
+    with tempfile.TemporaryDirectory(prefix="standin-uv-") as tmp:
+        context = Path(tmp)
+        subprocess.run(
+            [
+                sys.executable,
+                *("-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"),
+                *("--dest", str(context), f"uv=={version}"),
+            ],
+            check=True,
+            timeout=600,
+        )
+        (wheel,) = context.glob("uv-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            for name in ("uv", "uvx"):
+                target = context / name
+                target.write_bytes(archive.read(f"uv-{version}.data/scripts/{name}"))
+                target.chmod(0o755)
+        _build(reference, "uv.Dockerfile", context, key)
+
+
 def ensure(reference: str) -> None:
     """The stand-in for `reference` (an image:tag from copier.yml's `images`),
     built unless the current one is already there."""
@@ -234,6 +260,8 @@ def ensure(reference: str) -> None:
             _node(reference, tag.split("-")[0])
         elif name == "nginxinc/nginx-unprivileged":
             _nginx(reference)
+        elif name == "ghcr.io/astral-sh/uv":
+            _uv(reference, tag)
         else:
             raise ValueError(f"no stand-in is defined for {reference}")
 
