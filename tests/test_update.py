@@ -22,9 +22,11 @@ user would, then updated. Every copier command runs without a network.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,7 @@ import yaml
 from packaging.version import Version
 
 from support.answers import ANSWER_SETS
+from support.interpreters import find_python
 from support.projects import Project
 from support.template_repo import (
     NGINX,
@@ -55,6 +58,7 @@ from support.template_repo import (
     without_migrations,
 )
 from support.tree import tree
+from support.venvs import UV
 
 EVERYTHING_OFF = ANSWER_SETS["everything-off"]
 SETTINGS = "backend/customer_management/settings/base.py"
@@ -489,3 +493,67 @@ def test_the_rendered_tree_in_the_docs_is_the_defaults_render(render):
         "  tools/demo /tmp/demo && .venv/bin/python tests/support/tree.py /tmp/demo\n"
         "and describe what was added or removed."
     )
+
+
+def test_a_project_on_requirements_files_keeps_its_own_packages_on_uv(tmp_path):
+    """0.1.0 moved the backend's dependencies to pyproject.toml and uv.lock;
+    migrations/0.1.0-requirements-to-uv.py carries what a project added."""
+    # The template as it was last with requirements files, then as it is.
+    deleted = git(
+        TEMPLATE,
+        "log",
+        "-1",
+        "--format=%H",
+        "--diff-filter=D",
+        "--",
+        "template/backend/requirements.in.jinja",
+    ).strip()
+    repository = tmp_path / "template"
+    repository.mkdir()
+    init_repository(repository)
+    export_release(repository, f"{deleted}^")
+    commit_all(repository, "Requirements files")
+    tag(repository, BEFORE_FIRST)
+    git(repository, "rm", "-r", "--quiet", ".")
+    copy_template(repository)
+    commit_all(repository, "uv")
+    tag(repository, FIRST)
+    project = render(repository, tmp_path / "project", EVERYTHING_OFF, BEFORE_FIRST)
+    backend = project / "backend"
+    # The project's own packages, pinned as its requirements files pin them.
+    with (backend / "requirements.in").open("a") as requirements:
+        requirements.write("humanize==4.17.0\n")
+    with (backend / "requirements-dev.in").open("a") as requirements:
+        requirements.write("freezegun==1.5.5  # frozen clocks in our tests\n")
+    commit_all(project, "Our packages")
+
+    result = update(project, "--trust", "--vcs-ref", FIRST)
+    assert result.returncode == 0, result.stderr
+    assert "humanize==4.17.0 (dependencies), freezegun==1.5.5 (dev)" in result.stderr
+    pyproject = tomllib.loads((backend / "pyproject.toml").read_text())
+    assert "humanize==4.17.0" in pyproject["project"]["dependencies"]
+    assert "freezegun==1.5.5" in pyproject["dependency-groups"]["dev"]
+    assert sorted(path.name for path in backend.glob("requirements*")) == []
+    # The template's own dependencies are declared once, as before.
+    names = [spec.split("==")[0] for spec in pyproject["project"]["dependencies"]]
+    assert len(names) == len(set(names)) and "django" in names
+
+    # uv locks them with their hashes (from PyPI), and installs exactly that.
+    env = {
+        **os.environ,
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv"),
+    }
+    for command in (["lock"], ["sync", "--locked"]):
+        run = subprocess.run(
+            [UV, *command, "--python", find_python("3.13")],
+            cwd=backend,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+    lock = (backend / "uv.lock").read_text()
+    assert 'name = "humanize"\nversion = "4.17.0"' in lock
+    assert 'name = "freezegun"\nversion = "1.5.5"' in lock
