@@ -57,6 +57,10 @@ DEV = [
     "pyyaml==6.0.4",
     # CI: migrations that would break the release still running beside them.
     "django-migration-linter==6.0.0",
+    # Type checking: mypy with the Django and DRF stubs (and their plugins).
+    "mypy==2.4.1",
+    "django-stubs==6.1.2",
+    "djangorestframework-stubs==3.18.1",
 ]
 
 LOCK_HEADER = """\
