@@ -16,6 +16,13 @@ def test_committed_migrations_match_the_models(project):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_passes(project, tmp_path):
+    """The code and the tests type-check, by the render's own configuration."""
+    result = project.run("mypy", "--cache-dir", str(tmp_path / "mypy-cache"))
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert result.stdout.startswith("Success: no issues found"), result.stdout
+
+
 def test_the_projects_own_suite_passes_out_of_the_box(project):
     result = project.run("pytest", "-q", "-p", "no:cacheprovider")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]

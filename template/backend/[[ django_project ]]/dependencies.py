@@ -111,7 +111,7 @@ class DependencyFailureMiddleware:
         # the circuit.
         if getattr(_root_cause(exception), "sqlstate", None) is None:
             self.failing = True
-            request._database_failed = True
+            request._database_failed = True  # type: ignore[attr-defined]  # a flag for __call__, read with getattr
         return unavailable_response()
 
 

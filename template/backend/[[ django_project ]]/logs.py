@@ -43,9 +43,10 @@ def traceback_without_messages(error: BaseException) -> str:
     """The traceback Python would print, chained exceptions included, with
     each exception's class but not its message."""
     chain: list[BaseException] = []  # the logged exception first, then its causes
-    while error is not None and error not in chain:
-        chain.append(error)
-        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    link: BaseException | None = error
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
     parts = []
     for index in reversed(range(len(chain))):
         error = chain[index]
@@ -90,7 +91,7 @@ def routed_path(request) -> str:
     if match is None:
         return UNMATCHED
     captured = [("", value) for value in match.args] + list(match.kwargs.items())
-    path = request.path
+    path: str = request.path
     # Longest first, whole segments only: a value "1" must not hit "/v1/".
     for name, value in sorted(captured, key=lambda item: -len(str(item[1]))):
         if str(value):

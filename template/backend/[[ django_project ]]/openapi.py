@@ -146,7 +146,7 @@ class AutoSchema(GeneratedSchema):
         # What the filters' form fields refuse with a 400, stated: a NUL in
         # any text (Django's ProhibitNullCharactersValidator) and more than
         # a filter's max_length.
-        parameters = super()._get_filter_parameters()
+        parameters: list[dict] = super()._get_filter_parameters()
         filterset = getattr(self.view, "filterset_class", None)
         filters = filterset.base_filters if filterset else {}
         for parameter in parameters:
@@ -169,7 +169,7 @@ class AutoSchema(GeneratedSchema):
         if "requestBody" in operation:
             codes.add("415")
         if not public:
-            challenge = authenticators and authenticators[0].authenticate_header(None)
+            challenge = authenticators and authenticators[0].authenticate_header(None)  # type: ignore[arg-type]  # no request here
             codes.add("401" if challenge else "403")
         if any(isinstance(p, DjangoModelPermissions) for p in permissions):
             codes.add("403")

@@ -17,14 +17,15 @@ class AdminSite(OTPAdminSite):
         super().__init__(name)
 
     @property
-    def login_form(self):
+    def login_form(self):  # type: ignore[override]  # a property: the setting is read per use
         return OTPAdminSite.login_form if settings.ADMIN_SECOND_FACTOR else None
 
     @property
-    def login_template(self):
+    def login_template(self):  # type: ignore[override]  # a property: the setting is read per use
         return OTPAdminSite.login_template if settings.ADMIN_SECOND_FACTOR else None
 
     def has_permission(self, request) -> bool:
         if settings.ADMIN_SECOND_FACTOR:
-            return super().has_permission(request)
+            allowed: bool = super().has_permission(request)
+            return allowed
         return PasswordOnlyAdminSite.has_permission(self, request)

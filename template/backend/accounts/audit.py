@@ -29,9 +29,12 @@ def _address(request) -> str | None:
 
 class AuditMiddleware(AuditlogMiddleware):
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse
         if request.path_info.startswith(API_PREFIX):
-            return self.get_response(request)
-        return super().__call__(request)
+            response = self.get_response(request)
+        else:
+            response = super().__call__(request)
+        return response
 
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:

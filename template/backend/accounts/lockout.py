@@ -10,7 +10,8 @@ LOCKED_OUT = "Too many failed log-ins. Try again later."
 def client_address(request: HttpRequest) -> str:
     """REMOTE_ADDR, which TrustedProxyMiddleware has set to the real client's
     address; never a header the client could choose."""
-    return request.META.get("REMOTE_ADDR", "")
+    address: str = request.META.get("REMOTE_ADDR", "")
+    return address
 
 
 def retry_after() -> int:

@@ -32,6 +32,6 @@ class SessionLifetimeMiddleware:
             # A session without the stamp predates it: treat it as expired.
             logged_in_at = request.session.get(LOGGED_IN_AT, 0)
             if time.time() - logged_in_at > settings.SESSION_ABSOLUTE_SECONDS:
-                request.session_ended_because = "expired"
+                request.session_ended_because = "expired"  # type: ignore[attr-defined]  # read with getattr by security.py
                 logout(request)
         return self.get_response(request)

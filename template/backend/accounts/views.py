@@ -8,7 +8,11 @@ check it themselves. nginx limits /api/auth/ per client address; django-axes
 locks out a client address or a username after repeated failures.
 """
 
+from typing import cast
+
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -26,7 +30,7 @@ INVALID = {"detail": "Invalid username or password."}
 
 # What the views answer, for the API's schema (the project's openapi.py adds the errors).
 CSRF_TOKEN = inline_serializer("CsrfToken", {"csrfToken": serializers.CharField()})
-_USER = {
+_USER: dict[str, serializers.Field] = {
     "username": serializers.CharField(),
     "groups": serializers.ListField(child=serializers.CharField()),
     "permissions": serializers.ListField(child=serializers.CharField()),
@@ -60,7 +64,7 @@ class LoginView(APIView):
     rate_limited = True
 
     @extend_schema(request=LoginSerializer, responses=LOGGED_IN)
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         check_csrf(request)
         serializer = LoginSerializer(data=request.data)
         if not serializer.is_valid():
@@ -105,11 +109,12 @@ class PasswordView(APIView):
 
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
-        serializer = PasswordChangeSerializer(data=request.data, context={"user": request.user})
+        user = cast(User, request.user)  # IsAuthenticated: never the anonymous user
+        serializer = PasswordChangeSerializer(data=request.data, context={"user": user})
         serializer.is_valid(raise_exception=True)
-        request.user.set_password(serializer.validated_data["new_password"])
-        request.user.save(update_fields=["password"])
+        user.set_password(serializer.validated_data["new_password"])
+        user.save(update_fields=["password"])
         # Keeps this session logged in; the user's other sessions end.
-        update_session_auth_hash(request._request, request.user)
-        event("password_changed", request.user.get_username(), request._request)
+        update_session_auth_hash(request._request, user)
+        event("password_changed", user.get_username(), request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)

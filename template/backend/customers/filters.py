@@ -1,18 +1,19 @@
-import django_filters
+from django_filters.filters import CharFilter, TypedChoiceFilter
+from django_filters.filterset import FilterSet
 
 from .models import Customer
 from .search import search
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     """Exact filters use the table's indexes; ``search`` matches name or email prefixes."""
 
-    email = django_filters.CharFilter(method="filter_email")
+    email = CharFilter(method="filter_email")
     # Strict, unlike BooleanFilter, which ignores a value it cannot read.
-    is_active = django_filters.TypedChoiceFilter(
+    is_active = TypedChoiceFilter(
         choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
     )
-    search = django_filters.CharFilter(method="filter_search", max_length=100)
+    search = CharFilter(method="filter_search", max_length=100)
 
     class Meta:
         model = Customer

@@ -25,7 +25,7 @@ class CustomerCursorPagination(CursorPagination):
         except ValidationError:
             raise exceptions.NotFound(self.invalid_cursor_message) from None
 
-    def get_page_size(self, request) -> int:
+    def get_page_size(self, request) -> int | None:
         # DRF falls back to the default, silently, for a page size it cannot
         # read; like the filters, this refuses it. One over the maximum is
         # capped (as DRF does), measured before int(), which is slow on

@@ -77,7 +77,11 @@ def page_window(queryset: QuerySet, request) -> tuple[list[str], dict, int] | No
     computes them), or None for a request that is not a paginated list."""
     view = (getattr(request, "parser_context", None) or {}).get("view")
     paginator = getattr(view, "paginator", None)
-    if getattr(view, "action", None) != "list" or not isinstance(paginator, CursorPagination):
+    if (
+        view is None
+        or getattr(view, "action", None) != "list"
+        or not isinstance(paginator, CursorPagination)
+    ):
         return None
     page_size = paginator.get_page_size(request)
     if not page_size:

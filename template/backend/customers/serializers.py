@@ -53,7 +53,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness is checked case-insensitively in validate_email instead.
-        extra_kwargs = {"email": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, object]] = {"email": {"validators": []}}
 
     def to_internal_value(self, data):
         # The JSON types the API's schema declares: DRF alone would take 0 for

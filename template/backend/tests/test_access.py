@@ -53,7 +53,8 @@ def call(client: APIClient, method: str, url: str, body: dict | None):
 
 @pytest.fixture
 def customer(make_customer) -> Customer:
-    return make_customer(email="existing@example.com", phone="+44 20 7946 0000")
+    made: Customer = make_customer(email="existing@example.com", phone="+44 20 7946 0000")
+    return made
 
 
 def snapshot() -> list[tuple]:

@@ -29,7 +29,7 @@ def browser() -> APIClient:
 def csrf(client: APIClient) -> str:
     response = client.get("/api/auth/csrf/")
     assert response.status_code == 200
-    token = response.json()["csrfToken"]
+    token: str = response.json()["csrfToken"]
     assert client.cookies["csrftoken"].value
     return token
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework.backends import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -79,6 +79,7 @@ def test_rows_render_to_the_serializers_bytes(varied_customers, zone):
 def test_every_list_page_is_the_serializers_bytes(api, varied_customers):
     """Page after page, forward and back, links included, as DRF's own list
     with CustomerSerializer answers (on the same requests)."""
+    params: dict[str, int] | None
     url, params, pages = URL, {"page_size": 7}, []
     while url:
         response = api.get(url, params)

@@ -132,6 +132,7 @@ def test_bad_filter_values_are_a_400(api):
 def test_pages_follow_a_cursor_without_counting_the_table(api, make_customer):
     created = [make_customer() for _ in range(5)]
     seen = []
+    params: dict[str, int] | None
     url, params = URL, {"page_size": 2}
     with CaptureQueriesContext(connection) as queries:
         while url:

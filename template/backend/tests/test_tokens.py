@@ -52,6 +52,7 @@ def test_a_token_expires(make_user):
     make_user(VIEWERS, username="reporter")
     token = issue("reporter", "--days", "1")
     stored = AuthToken.objects.get()
+    assert stored.expiry is not None
     left = stored.expiry - timezone.now()
     assert timedelta(days=1) - timedelta(minutes=1) < left <= timedelta(days=1)
     AuthToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))

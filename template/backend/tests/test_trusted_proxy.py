@@ -9,7 +9,8 @@ PROXY = "10.1.2.3"
 def client_address(client, peer: str, forwarded: str) -> str:
     """The client address Django saw (and logs and rate-limits under)."""
     response = client.get("/api/customers/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
-    return response.wsgi_request.META["REMOTE_ADDR"]
+    address: str = response.wsgi_request.META["REMOTE_ADDR"]
+    return address
 
 
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
