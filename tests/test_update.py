@@ -91,8 +91,8 @@ def release_next(template: Path) -> None:
     a new file, a reworded line of documentation."""
     replace_once(
         template / "template/backend/[[ django_project ]]/settings/base.py.jinja",
-        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n',
-        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n\n'
+        '        f"digits and underscores, not {DATABASE_RUNTIME_ROLE!r}"\n    )\n',
+        '        f"digits and underscores, not {DATABASE_RUNTIME_ROLE!r}"\n    )\n\n'
         "# Request bodies above this many bytes are refused.\n"
         "DATA_UPLOAD_MAX_MEMORY_SIZE = "
         'env.integer("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 1048576)\n',

@@ -53,7 +53,7 @@ class TrustedProxyMiddleware:
             request.META.pop("HTTP_X_FORWARDED_PROTO", None)
             request.META.pop("HTTP_X_FORWARDED_FOR", None)
             return self.get_response(request)
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded:
             for hop in reversed([part.strip() for part in forwarded.split(",")]):
                 if not self.is_trusted(hop):
