@@ -77,7 +77,7 @@ def test_it_runs_the_backends_development_service_with_the_repository(project):
         "charliermarsh.ruff",
         "ms-python.mypy-type-checker",
     }
-    # The image's venv, where the dev lock (ruff included) is installed.
+    # The image's venv, where uv installs the dev group (ruff included).
     settings = devcontainer["customizations"]["vscode"]["settings"]
     dockerfile = (project.backend / "Dockerfile").read_text()
     interpreter = settings["python.defaultInterpreterPath"]

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -50,12 +51,11 @@ def test_every_hook_passes_and_rewrites_nothing(project, tmp_path):
 
 
 def test_hooks_use_the_versions_the_render_and_ci_pin(project):
-    """ruff as backend/requirements-dev.in; django-upgrade targets its Django."""
+    """ruff as backend/pyproject.toml pins it; django-upgrade targets its Django."""
+    pyproject = tomllib.loads((project.path / "backend/pyproject.toml").read_text())
     pinned = dict(
-        line.split("==")
-        for line in (project.path / "backend/requirements-dev.in").read_text().splitlines()
-        + (project.path / "backend/requirements.in").read_text().splitlines()
-        if "==" in line and not line.startswith("#")
+        spec.split("==")
+        for spec in pyproject["project"]["dependencies"] + pyproject["dependency-groups"]["dev"]
     )
     by_id = {hook["id"]: hook for hook in hooks(project)}
     assert by_id["ruff-check"]["additional_dependencies"] == [f"ruff=={pinned['ruff']}"]
