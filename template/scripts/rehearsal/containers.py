@@ -163,9 +163,10 @@ def run_arguments(
     """`podman run` arguments (after `run`) for a container of `image` with
     `env`, `flags`, and the `secrets` (name -> file here) mounted read-only at
     /run/secrets/<name>: copies in `directory`, readable by the image's
-    unprivileged user, as compose mounts a file secret with its host mode."""
-    directory.mkdir(parents=True, exist_ok=True)
-    directory.chmod(0o755)
+    unprivileged user, as compose mounts a file secret with its host mode.
+    Only the files are mounted: `directory` stays closed to other users here."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
     arguments = list(flags)
     for secret, source in secrets.items():
         copy = directory / secret
