@@ -1,9 +1,10 @@
 """Stand-ins for the official base images the rendered Dockerfiles build FROM.
 
 No registry but PyPI, Debian's and npm's is reachable here, so python,
-node and nginx-unprivileged cannot be pulled. Each stand-in is built from
-Debian trixie (debootstrap) and registry packages by a Dockerfile in
-tests/standins/, and tagged with exactly the reference our Dockerfiles name.
+node, nginx-unprivileged and uv's image cannot be pulled. Each stand-in is
+built from Debian trixie (debootstrap) and registry packages (uv's from its
+PyPI wheel alone) by a Dockerfile in tests/standins/, and tagged with
+exactly the reference our Dockerfiles name.
 docs/maintaining.md lists what each follows and where it differs.
 
 Built once and kept in the container storage, labelled with a digest of
