@@ -12,7 +12,10 @@ ARG DEBIAN_VERSION
 # Not upstream: Debian's CPython under /usr (upstream builds its own under
 # /usr/local), with Debian's patches (site-packages is dist-packages outside a
 # venv) and the newer suite's C library and shared libraries.
-RUN apt-get update \
+# The mirror reached here serves testing and unstable with Release files past
+# their Valid-Until (a snapshot): apt is told not to check that date.
+RUN printf 'Acquire::Check-Valid-Until "false";\n' > /etc/apt/apt.conf.d/99snapshot \
+    && apt-get update \
     && apt-get install -y --no-install-recommends \
         ca-certificates netbase tzdata \
         "python${VERSION}=${DEBIAN_VERSION}" "python${VERSION}-venv=${DEBIAN_VERSION}" \
@@ -26,12 +29,15 @@ ENV PATH=/usr/local/bin:$PATH \
     LANG=C.UTF-8
 # As upstream: python, python3 and pip on PATH in /usr/local/bin, pip
 # installable outside a venv (Debian's EXTERNALLY-MANAGED marker removed).
+# Debian's ensurepip works in venvs only: pip is installed from the wheel
+# python3-pip-whl ships (venvs get the same one), run from that wheel.
 RUN rm -f "/usr/lib/python${VERSION}/EXTERNALLY-MANAGED" \
     && ln -s "/usr/bin/python${VERSION}" "/usr/local/bin/python${VERSION}" \
     && ln -s "python${VERSION}" /usr/local/bin/python3 \
     && ln -s python3 /usr/local/bin/python \
-    && python3 -m ensurepip --upgrade >/dev/null \
-    && ln -sf pip3 /usr/local/bin/pip \
+    && wheel="$(ls /usr/share/python-wheels/pip-*.whl)" \
+    && python3 "$wheel/pip" install --quiet --no-index --root-user-action=ignore \
+        --disable-pip-version-check "$wheel" \
     && python --version && pip --version
 
 CMD ["python3"]
