@@ -106,7 +106,7 @@ def test_no_package_name_shadows_a_standard_library_module(version):
         (["domain_name=https://example.com"], "domain_name", "must be a lowercase FQDN only"),
         (["domain_name=localhost"], "domain_name", "must be a lowercase FQDN only"),
         # Outside the choices: copier's own message.
-        (["python_version=3.11"], "python_version", "'3.11' is not in ['3.13', '3.12']"),
+        (["python_version=3.11"], "python_version", "'3.11' is not in ['3.14', '3.13', '3.12']"),
         (["postgres_version=14"], "postgres_version", "'14' is not in ['18', '17', '16', '15']"),
         (
             ["deploy_target=k8s"],

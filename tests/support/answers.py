@@ -28,7 +28,12 @@ ANSWER_SETS: dict[str, dict] = {
     "defaults": DEFAULTS,
     "everything-off": {feature: False for feature in FEATURES},
     # Every feature, with TLS ending at a load balancer instead of nginx.
-    "all-on": {**{feature: True for feature in FEATURES}, "tls_termination": "load_balancer"},
+    # Python 3.14: Debian forky's build (tests/support/interpreters.py).
+    "all-on": {
+        **{feature: True for feature in FEATURES},
+        "tls_termination": "load_balancer",
+        "python_version": "3.14",
+    },
     # Non-default names, the other supported Python, and a Swarm deployment.
     "renamed": {
         "deploy_target": "swarm",

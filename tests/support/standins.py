@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 from .dockerfiles import Dockerfile
-from .interpreters import find_python
+from .interpreters import DEBIAN_SUITES, debian_root, find_python
 
 DEFINITIONS = Path(__file__).resolve().parents[1] / "standins"
 CACHE = Path(__file__).resolve().parents[2] / ".cache"
@@ -83,7 +83,10 @@ def _definition(*names: str) -> list[bytes]:
     return [name.encode() + (DEFINITIONS / name).read_bytes() for name in sorted(names)]
 
 
-def _build(reference: str, dockerfile: str, context: Path, key: str) -> None:
+def _build(
+    reference: str, dockerfile: str, context: Path, key: str, suite: str = SUITE, **args: str
+) -> None:
+    build_args = [f"--build-arg={name}={value}" for name, value in args.items()]
     result = engine(
         "buildah",
         "bud",
@@ -93,7 +96,8 @@ def _build(reference: str, dockerfile: str, context: Path, key: str) -> None:
         "--format",
         "docker",
         "--build-arg",
-        f"BASE={base()}",
+        f"BASE={base(suite)}",
+        *build_args,
         "--label",
         f"{LABEL}={key}",
         "-f",
@@ -109,16 +113,18 @@ def _build(reference: str, dockerfile: str, context: Path, key: str) -> None:
         )
 
 
-def base() -> str:
-    """Debian trixie's minimal root file system, as an image."""
-    key = _digest(SUITE, MIRROR, "minbase", "no apt cache")
-    image = f"localhost/standin-debian:{SUITE}-{key}"
+def base(suite: str = SUITE) -> str:
+    """A Debian suite's minimal root file system (trixie's unless told), as an image."""
+    key = _digest(suite, MIRROR, "minbase", "no apt cache")
+    image = f"localhost/standin-debian:{suite}-{key}"
     if label(image) == key:
         return image
     with tempfile.TemporaryDirectory(prefix="standin-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
+        # debootstrap 1.0.128 (bookworm) has no script for forky: sid's fits.
         subprocess.run(
-            ["debootstrap", "--variant=minbase", SUITE, str(rootfs), MIRROR],
+            ["debootstrap", "--variant=minbase", suite, str(rootfs), MIRROR]
+            + ([] if suite == SUITE else ["/usr/share/debootstrap/scripts/sid"]),
             check=True,
             capture_output=True,
             timeout=1200,
@@ -175,7 +181,37 @@ def _interpreter(version: str, facts: dict[str, str], destination: Path) -> None
     (stdlib / "site-packages").mkdir()
 
 
+def _debian_python(reference: str, version: str) -> None:
+    """Debian's build of `version` from the suite that carries it, the same
+    package version as the interpreter the tests run the render's suite with."""
+    suite = DEBIAN_SUITES[version]
+    package = subprocess.run(
+        ["chroot", str(debian_root(version)), "dpkg-query", "-W", "-f=${Version}", f"python{version}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    key = _digest(*_definition("python-debian.Dockerfile"), base(suite), package, HOST_CA.read_bytes())
+    if label(qualified(reference)) == key:
+        return
+    with tempfile.TemporaryDirectory(prefix="standin-python-") as tmp:
+        context = Path(tmp)
+        shutil.copy(HOST_CA, context / "ca-certificates.crt")
+        _build(
+            reference,
+            "python-debian.Dockerfile",
+            context,
+            key,
+            suite,
+            VERSION=version,
+            DEBIAN_VERSION=package,
+        )
+
+
 def _python(reference: str, version: str) -> None:
+    if version in DEBIAN_SUITES:
+        _debian_python(reference, version)
+        return
     facts = _facts(version)
     key = _digest(*_definition("python.Dockerfile"), base(), facts["version"], HOST_CA.read_bytes())
     if label(qualified(reference)) == key:

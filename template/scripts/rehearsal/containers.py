@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import yaml
 
@@ -89,7 +90,7 @@ class Image:
     healthcheck: list[str]
 
     @classmethod
-    def inspect(cls, tag: str) -> "Image":
+    def inspect(cls, tag: str) -> Self:
         result = engine("image", "inspect", "--format", "json", tag)
         if result.returncode != 0:
             raise LookupError(f"no image {tag}: {result.stderr.strip()}")
