@@ -25,8 +25,11 @@ COPY ca-certificates.crt /usr/local/share/ca-certificates/host.crt
 RUN update-ca-certificates >/dev/null \
     && printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' > /etc/pip.conf
 
+# SSL_CERT_FILE: uv (in the backend's build) reads its CAs from there, not
+# from pip.conf.
 ENV PATH=/usr/local/bin:$PATH \
-    LANG=C.UTF-8
+    LANG=C.UTF-8 \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 # As upstream: python, python3 and pip on PATH in /usr/local/bin, pip
 # installable outside a venv (Debian's EXTERNALLY-MANAGED marker removed).
 # Debian's ensurepip works in venvs only: pip is installed from the wheel
