@@ -32,10 +32,22 @@ def test_devcontainer_json_matches_the_schema(project):
 
 def test_the_schema_refuses_what_the_specification_does(render, tmp_path):
     valid = config(render("defaults"))
+    attributes = valid["portsAttributes"]
+
+    def port(number: str, **changes: str) -> dict:
+        return {**valid, "portsAttributes": {**attributes, number: attributes[number] | changes}}
+
     for broken in (
         {**valid, "forwardPorts": ["8000"]},  # a bare port is a number
+        {**valid, "forwardPorts": [8000, 70000]},  # past the last port
+        {**valid, "forwardPorts": [8000, "frontend:http"]},  # a service's port is a number
+        {**valid, "forwardPorts": [8000, "Frontend:8080"]},  # the host part is lower case
         {**valid, "shutdownAction": "stopContainer"},  # not for compose
+        # Only the lifecycle commands after it run in parallel from an object.
+        {**valid, "initializeCommand": {"certificate": "scripts/dev-certificate.sh"}},
         {**valid, "postCreateCommand": 42},
+        port("8443", protocol="tcp"),  # http or https
+        port("8000", onAutoForward="open"),
         {**valid, "forwardedPorts": [8000]},  # misspelled: silently ignored otherwise
         {key: value for key, value in valid.items() if key != "service"},
     ):
