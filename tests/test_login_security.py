@@ -6,8 +6,11 @@ import json
 
 from support.access import NEW, PASSWORD, Client, audit_trail, create_user, issue_token
 
-# The deployed settings' defaults (LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_SECONDS).
+# The deployed settings' defaults (LOGIN_FAILURE_LIMIT, LOGIN_CLIENT_FAILURE_LIMIT,
+# LOGIN_USERNAME_BRAKE, LOGIN_LOCKOUT_SECONDS).
 LIMIT = 5
+CLIENT_LIMIT = 20
+BRAKE = 10
 LOCKOUT_SECONDS = 900
 WRONG = "wrong-password-marker-"
 
@@ -34,29 +37,47 @@ def security_events(service, username: str) -> list[tuple[str, str]]:
     return [(line["event"], line["client"]) for line in events]
 
 
-def test_guesses_at_one_username_from_many_addresses_lock_it_out(access_service):
+def test_guesses_at_a_username_lock_out_the_guesser_not_its_owner(access_service):
     service = access_service
     create_user(service.project, service.env, "target", "editor")
+    attacker = "198.51.100.1"
     codes = [
-        Client(service.entry, f"198.51.100.{n}").log_in("target", f"{WRONG}{n}")[0]
-        for n in range(LIMIT)
+        Client(service.entry, attacker).log_in("target", f"{WRONG}{n}")[0] for n in range(LIMIT)
     ]
     assert codes == [400] * (LIMIT - 1) + [429]
-    # The right password, from an address that never failed: refused.
-    browser = Client(service.entry, "198.51.100.200")
+    # The right password, from the guessing address: refused.
+    browser = Client(service.entry, attacker)
     status, headers, body = browser.log_in("target", PASSWORD)
     assert status == 429
     assert int(headers["Retry-After"]) == LOCKOUT_SECONDS
     assert json.loads(body) == {"detail": "Too many failed log-ins. Try again later."}
     assert "sessionid" not in browser.cookies
     assert browser.send("GET", "/api/auth/me/")[0] == 401
+    # The owner, from their own address, logs in.
+    owner = Client(service.entry, "203.0.113.50")
+    status, _, body = owner.log_in("target", PASSWORD)
+    assert status == 200, body
+    assert owner.send("GET", "/api/auth/me/")[0] == 200
 
     events = security_events(service, "target")
     failed = [client for event, client in events if event == "login_failed"]
-    assert failed == [*(f"198.51.100.{n}" for n in range(LIMIT)), "198.51.100.200"]
-    assert ("locked_out", f"198.51.100.{LIMIT - 1}") in events
-    assert ("locked_out", "198.51.100.200") in events
-    assert not any(event == "login" for event, _ in events)
+    assert failed == [attacker] * (LIMIT + 1)
+    assert [client for event, client in events if event == "locked_out"] == [attacker] * 2
+    assert [client for event, client in events if event == "login"] == ["203.0.113.50"]
+
+
+def test_guesses_from_many_addresses_are_braked_not_the_owner(access_service):
+    service = access_service
+    create_user(service.project, service.env, "braked", "editor")
+    codes = [
+        Client(service.entry, f"198.51.100.{n}").log_in("braked", f"{WRONG}{n}")[0]
+        for n in range(BRAKE)
+    ]
+    # Past the brake, the first failure from an address locks it out.
+    assert codes == [400] * (BRAKE - 1) + [429]
+    assert Client(service.entry, "198.51.100.0").log_in("braked")[0] == 429
+    status, _, body = Client(service.entry, "203.0.113.51").log_in("braked")
+    assert status == 200, body
 
 
 def test_guesses_from_one_address_lock_that_address_out(access_service):
@@ -64,9 +85,10 @@ def test_guesses_from_one_address_lock_that_address_out(access_service):
     create_user(service.project, service.env, "bystander", "viewer")
     attacker = "198.51.100.77"
     codes = [
-        Client(service.entry, attacker).log_in(f"guess{n}", f"{WRONG}{n}")[0] for n in range(LIMIT)
+        Client(service.entry, attacker).log_in(f"guess{n}", f"{WRONG}{n}")[0]
+        for n in range(CLIENT_LIMIT)
     ]
-    assert codes[-1] == 429
+    assert codes == [400] * (CLIENT_LIMIT - 1) + [429]
     assert Client(service.entry, attacker).log_in("bystander")[0] == 429
     # The account itself is not locked: from elsewhere it logs in.
     status, _, body = Client(service.entry, "203.0.113.60").log_in("bystander")

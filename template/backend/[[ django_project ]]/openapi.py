@@ -17,7 +17,8 @@ else is:
 - 404 on a path with an id, and on a list whose cursor is not one it made;
 - 429 where a limit applies: nginx's per-client budget on every /api/ path
   (API_PROXY_RATE_LIMITS), Django's on the views' ``rate_limited_actions``,
-  django-axes' lock-out on the log-in (``rate_limited`` on the view);
+  the lock-out of failed log-ins on the log-in and the password change
+  (``rate_limited`` on the view);
 - 503 everywhere: the database is unreachable (dependencies.py).
 
 The schema is committed as backend/openapi.json; CI and the tests fail when

@@ -1,5 +1,6 @@
 """The security log: one structured line per log-in, failed log-in, log-out,
-lock-out and API token change, with the username and the client's address.
+lock-out, password change, wrong current password and API token change, with
+the username and the client's address.
 
 Passwords never reach it: Django masks them in the credentials it signals,
 and only the username is read from those. Lines go to the ``security``
@@ -22,7 +23,8 @@ def _client(request: HttpRequest | None) -> str:
 
 def event(name: str, username, request: HttpRequest | None = None, **fields) -> None:
     """Write one security event; WARNING for what may be an attack."""
-    level = logging.WARNING if name in {"login_failed", "locked_out"} else logging.INFO
+    warnings = {"login_failed", "password_change_failed", "locked_out"}
+    level = logging.WARNING if name in warnings else logging.INFO
     log.log(
         level,
         name.replace("_", " "),
@@ -37,7 +39,9 @@ def logged_in(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed, dispatch_uid="security_log_login_failed")
 def login_failed(sender, credentials, request=None, **kwargs) -> None:
-    event("login_failed", credentials.get("username"), request)
+    # A wrong current password at a password change is counted as a log-in is.
+    name = getattr(request, "security_event", "login_failed")
+    event(name, credentials.get("username"), request)
 
 
 @receiver(user_logged_out, dispatch_uid="security_log_logout")

@@ -1,5 +1,8 @@
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
+
+from .lockout import LOCKED_OUT, retry_after
 
 # A bound on what is hashed; no real password comes near it.
 PASSWORD_LENGTH = 1024
@@ -10,12 +13,32 @@ class LoginSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=PASSWORD_LENGTH, trim_whitespace=False)
 
 
+class LockedOut(APIException):
+    """The lock-out's answer where a view cannot return it: 429 with Retry-After."""
+
+    status_code = 429
+    default_detail = LOCKED_OUT
+    default_code = "locked_out"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = retry_after()
+
+
+# Context: the user and Django's request, where the old password is checked
+# as a log-in is, so that guesses at it are counted and locked out.
 class PasswordChangeSerializer(serializers.Serializer):
     old_password = serializers.CharField(max_length=PASSWORD_LENGTH, trim_whitespace=False)
     new_password = serializers.CharField(max_length=PASSWORD_LENGTH, trim_whitespace=False)
 
     def validate_old_password(self, value: str) -> str:
-        if not self.context["user"].check_password(value):
+        user, request = self.context["user"], self.context["request"]
+        # Tells the security log this failure is a password change's.
+        request.security_event = "password_change_failed"
+        checked = authenticate(request, username=user.get_username(), password=value)
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut()
+        if checked is None or checked.pk != user.pk:
             raise serializers.ValidationError("The current password is not correct.")
         return value
 

@@ -4,8 +4,9 @@ commands; see the backend's README).
 
 Log-in and log-out are public, so DRF's SessionAuthentication, which checks
 the CSRF token only for a logged-in session, would not check it there: they
-check it themselves. nginx limits /api/auth/ per client address; django-axes
-locks out a client address or a username after repeated failures.
+check it themselves. nginx limits /api/auth/ per client address; failed
+log-ins lock out a username from a client address, or a client address
+(accounts.lockout).
 """
 
 from typing import cast
@@ -106,11 +107,14 @@ class MeView(APIView):
 class PasswordView(APIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
+    # Wrong current passwords count as failed log-ins: the lock-out answers 429.
+    rate_limited = True
 
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
         user = cast(User, request.user)  # IsAuthenticated: never the anonymous user
-        serializer = PasswordChangeSerializer(data=request.data, context={"user": user})
+        context = {"user": user, "request": request._request}
+        serializer = PasswordChangeSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         user.set_password(serializer.validated_data["new_password"])
         user.save(update_fields=["password"])

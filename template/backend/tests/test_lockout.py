@@ -1,10 +1,13 @@
-"""Brute force: failed log-ins are limited per client address and per username."""
+"""Brute force: failed log-ins lock out a username from one client address,
+a client address guessing at many usernames, and brake the guessing at one
+username from many addresses, without ever keeping its owner out."""
 
 import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -15,7 +18,10 @@ from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-LIMIT = settings.AXES_FAILURE_LIMIT
+LIMIT = settings.LOGIN_FAILURE_LIMIT
+CLIENT_LIMIT = settings.LOGIN_CLIENT_FAILURE_LIMIT
+BRAKE = settings.LOGIN_USERNAME_BRAKE
+LOCKED_OUT = {"detail": "Too many failed log-ins. Try again later."}
 
 
 def log_in(username: str, password: str, address: str):
@@ -34,34 +40,57 @@ def ada(make_user):
 
 def test_the_defaults_lock_out_after_a_few_failures_for_minutes():
     assert 3 <= LIMIT <= 10
+    assert LIMIT < CLIENT_LIMIT <= 50
+    assert LIMIT < BRAKE <= 50
     assert timedelta(minutes=5) <= settings.AXES_COOLOFF_TIME
-    assert settings.AXES_LOCKOUT_PARAMETERS == ["ip_address", "username"]
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
-def test_guesses_at_one_username_from_many_addresses_lock_it_out(ada):
-    codes = [log_in("ada", f"guess {n}", f"198.51.100.{n}").status_code for n in range(LIMIT)]
-    assert codes[:-1] == [400] * (LIMIT - 1)
-    assert codes[-1] == 429
-    # The right password, from an address that never failed, is refused too.
-    locked = log_in("ada", PASSWORD, "203.0.113.77")
+def test_guesses_at_a_username_lock_out_the_guesser_not_the_owner(ada):
+    attacker, owner = "198.51.100.1", "203.0.113.77"
+    codes = [log_in("ada", f"guess {n}", attacker).status_code for n in range(LIMIT)]
+    assert codes == [400] * (LIMIT - 1) + [429]
+    # The right password from the guessing address is refused...
+    locked = log_in("ada", PASSWORD, attacker)
     assert locked.status_code == 429
-    assert locked.json() == {"detail": "Too many failed log-ins. Try again later."}
+    assert locked.json() == LOCKED_OUT
     assert int(locked["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
     assert "sessionid" not in locked.cookies
-    # Other accounts are not affected.
-    assert log_in("grace", "whatever", "203.0.113.78").status_code == 400
+    # ...and keeps it refused, while the owner, from their own address, logs in.
+    assert log_in("ada", f"guess {LIMIT}", attacker).status_code == 429
+    assert log_in("ada", PASSWORD, owner).status_code == 200
+    assert log_in("ada", PASSWORD, attacker).status_code == 429
 
 
 def test_guesses_from_one_address_at_many_usernames_lock_the_address_out(ada):
-    codes = [log_in(f"user{n}", "guess", "198.51.100.9").status_code for n in range(LIMIT)]
-    assert codes[-1] == 429
-    assert log_in("ada", PASSWORD, "198.51.100.9").status_code == 429
+    attacker = "198.51.100.9"
+    codes = [log_in(f"user{n}", "guess", attacker).status_code for n in range(CLIENT_LIMIT)]
+    assert codes == [400] * (CLIENT_LIMIT - 1) + [429]
+    refused = log_in("ada", PASSWORD, attacker)
+    assert refused.status_code == 429
+    assert refused.json() == LOCKED_OUT
+    assert int(refused["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
     assert log_in("ada", PASSWORD, "198.51.100.10").status_code == 200
+
+
+def test_guesses_at_a_username_from_many_addresses_are_braked_not_its_owner(ada):
+    # Below the brake, each address has LIMIT tries; one failure each here.
+    codes = [log_in("ada", f"guess {n}", f"198.51.100.{n}").status_code for n in range(BRAKE - 1)]
+    assert codes == [400] * (BRAKE - 1)
+    # Past it, a single failure locks an address out for that username...
+    assert log_in("ada", "one more guess", "198.51.100.200").status_code == 429
+    assert log_in("ada", PASSWORD, "198.51.100.200").status_code == 429
+    # ...and so does one from before, the right password or not.
+    assert log_in("ada", PASSWORD, "198.51.100.0").status_code == 429
+    # The owner, from an address that has not failed, logs in at once.
+    assert log_in("ada", PASSWORD, "203.0.113.5").status_code == 200
+    # Other usernames are not braked.
+    assert log_in("grace", "a guess", "198.51.100.201").status_code == 400
 
 
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
 def test_clients_behind_the_trusted_proxy_are_counted_apart(ada):
-    for n in range(LIMIT):
+    for n in range(CLIENT_LIMIT):
         APIClient().post(
             "/api/auth/login/",
             {"username": f"user{n}", "password": "guess"},  # pragma: allowlist secret
@@ -89,22 +118,63 @@ def test_failures_below_the_limit_do_not_lock(ada):
 def test_the_lock_out_ends_after_the_cool_off(ada):
     for n in range(LIMIT):
         log_in("ada", f"guess {n}", "198.51.100.30")
-    assert log_in("ada", PASSWORD, "198.51.100.31").status_code == 429
+    assert log_in("ada", PASSWORD, "198.51.100.30").status_code == 429
     time.sleep(2.1)
-    assert log_in("ada", PASSWORD, "198.51.100.31").status_code == 200
+    assert log_in("ada", PASSWORD, "198.51.100.30").status_code == 200
+
+
+def test_the_commands_lift_a_lock_out_early(ada):
+    for n in range(LIMIT):
+        log_in("ada", f"guess {n}", "198.51.100.50")
+    call_command("axes_reset_ip_username", "198.51.100.50", "ada")
+    assert log_in("ada", PASSWORD, "198.51.100.50").status_code == 200
+    for n in range(CLIENT_LIMIT):
+        log_in(f"user{n}", "guess", "198.51.100.51")
+    call_command("axes_reset_ip", "198.51.100.51")
+    assert log_in("ada", PASSWORD, "198.51.100.51").status_code == 200
 
 
 def test_the_admin_log_in_is_counted_and_locked_out_too(client, make_user):
     make_user(username="staffer", is_staff=True)
     url = reverse("admin:login")
     for n in range(LIMIT):
-        client.post(
-            url, {"username": "staffer", "password": f"guess {n}"}, REMOTE_ADDR=f"192.0.2.{n}"
-        )
+        client.post(url, {"username": "staffer", "password": f"guess {n}"}, REMOTE_ADDR="192.0.2.1")
     response = client.post(
-        url, {"username": "staffer", "password": PASSWORD}, REMOTE_ADDR="192.0.2.99"
+        url, {"username": "staffer", "password": PASSWORD}, REMOTE_ADDR="192.0.2.1"
     )
     assert response.status_code == 429
     assert response["Retry-After"]
     # A failure through the admin counts against the API's log-in as well.
-    assert log_in("staffer", PASSWORD, "192.0.2.100").status_code == 429
+    assert log_in("staffer", PASSWORD, "192.0.2.1").status_code == 429
+    # The owner, from elsewhere, logs in to the admin.
+    owner = client.post(url, {"username": "staffer", "password": PASSWORD}, REMOTE_ADDR="192.0.2.2")
+    assert owner.status_code == 302
+
+
+def test_wrong_old_passwords_count_like_failed_log_ins(ada):
+    browser = APIClient(REMOTE_ADDR="198.51.100.40")
+    token = browser.post(
+        "/api/auth/login/", {"username": "ada", "password": PASSWORD}, format="json"
+    ).json()["csrfToken"]
+
+    new = "another long and unguessable password"  # pragma: allowlist secret
+
+    def change(old: str):
+        return browser.post(
+            "/api/auth/password/",
+            {"old_password": old, "new_password": new},
+            format="json",
+            HTTP_X_CSRFTOKEN=token,
+        )
+
+    codes = [change(f"guess {n}").status_code for n in range(LIMIT)]
+    assert codes == [400] * (LIMIT - 1) + [429]
+    refused = change(PASSWORD)
+    assert refused.status_code == 429
+    assert refused.json() == LOCKED_OUT
+    assert int(refused["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
+    ada.refresh_from_db()
+    assert ada.check_password(PASSWORD)
+    # The session's user from that address is locked out of the log-in too.
+    assert log_in("ada", PASSWORD, "198.51.100.40").status_code == 429
+    assert log_in("ada", PASSWORD, "198.51.100.41").status_code == 200
