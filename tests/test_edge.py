@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -297,6 +298,29 @@ def test_the_local_stack_redirects_plain_http_to_its_published_https_port(render
         nginx.stop()
     assert status == 301
     assert headers["Location"] == "https://localhost:8443/?page=2"
+
+
+@pytest.mark.parametrize("name", ["defaults", "all-on"])  # TLS at nginx; at a load balancer
+def test_nginx_redirects_to_a_directory_without_naming_its_own_port(name, render, tmp_path):
+    project = render(name)
+    nginx = nginx_for(project, tmp_path, tmp_path / "html", BACKEND_UPSTREAM="127.0.0.1:9")
+    port = nginx.https_port or nginx.http_port
+    host = project.answers["domain_name"]
+    nginx.start()
+    try:
+        answers = {
+            path: request(port, path, host=host, tls=nginx.https_port is not None)
+            for path in ("/staff", "/api", "/static")
+        }
+    finally:
+        nginx.stop()
+    for path, (status, headers, _) in answers.items():
+        # nginx's own answer for a location that ends in a slash; behind a
+        # load balancer or a published port, its listen port is no one's.
+        assert status == 301, (path, status)
+        location = headers["Location"]
+        assert location == f"{path}/", (path, location)
+        assert urlsplit(location).port is None and str(port) not in location
 
 
 @pytest.mark.parametrize("edge", [("all-on", SLOW_NGINX, {})], indirect=True)

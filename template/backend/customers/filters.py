@@ -1,6 +1,7 @@
 from django_filters.filters import CharFilter, TypedChoiceFilter
 from django_filters.filterset import FilterSet
 
+from . import addresses
 from .models import Customer
 from .search import search
 
@@ -20,7 +21,13 @@ class CustomerFilter(FilterSet):
         fields = ["email", "first_name", "last_name", "is_active"]
 
     def filter_email(self, queryset, name, value):
-        return queryset.filter(email=value.strip().lower())
+        # As the address is stored; one stored before normalization (that has
+        # no normalized form) as it was: lower-cased.
+        try:
+            email = addresses.normalized(value)
+        except addresses.InvalidAddressError:
+            email = value.strip().lower()
+        return queryset.filter(email=email)
 
     def filter_search(self, queryset, name, value):
         # Declared last, so it runs after the other filters: customers.search

@@ -3,7 +3,8 @@ import unicodedata
 
 from rest_framework import serializers
 
-from .models import Customer
+from . import addresses
+from .models import DUPLICATE_EMAIL, Customer
 
 _PHONE = re.compile(r"\+?[0-9 ()./-]{6,32}")
 
@@ -52,8 +53,10 @@ class CustomerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        # Uniqueness is checked case-insensitively in validate_email instead.
-        extra_kwargs: dict[str, dict[str, object]] = {"email": {"validators": []}}
+        # Uniqueness is checked on the comparison key in validate_email instead.
+        extra_kwargs: dict[str, dict[str, object]] = {
+            "email": {"validators": [], "help_text": addresses.STORED_FORM}
+        }
 
     def to_internal_value(self, data):
         # The JSON types the API's schema declares: DRF alone would take 0 for
@@ -69,12 +72,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
     def validate_email(self, value: str) -> str:
-        email = value.strip().lower()
-        duplicates = Customer.objects.filter(email=email)
-        if self.instance is not None:
-            duplicates = duplicates.exclude(pk=self.instance.pk)
-        if duplicates.exists():
-            raise serializers.ValidationError("A customer with this email already exists.")
+        try:
+            email = addresses.normalized(value)
+        except addresses.InvalidAddressError as error:
+            raise serializers.ValidationError(str(error)) from None
+        candidate = Customer(email=email, pk=self.instance.pk if self.instance else None)
+        if candidate.lookalikes().exists():
+            raise serializers.ValidationError(DUPLICATE_EMAIL)
         return email
 
     def validate_first_name(self, value: str) -> str:

@@ -7,6 +7,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import MANAGERS
+from customers.models import Customer
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,19 @@ def test_staff_manage_customers_in_the_admin(client, make_customer, superuser):
     assert changelist.status_code == 200
     assert b"Hopper" in changelist.content
     assert client.get(reverse("admin:customers_customer_add")).status_code == 200
+
+
+def test_the_admin_stores_and_refuses_addresses_as_the_api_does(client, make_customer, superuser):
+    make_customer(email="kiwi@example.com")
+    client.force_login(superuser)
+    add = reverse("admin:customers_customer_add")
+    fields = {"first_name": "A", "last_name": "B", "is_active": "on"}
+    lookalike = client.post(add, {**fields, "email": "K\u0131wi@Example.com"})
+    assert lookalike.status_code == 200  # the form again, with its error
+    assert b"already exists" in lookalike.content
+    created = client.post(add, {**fields, "email": "Kiwi@EX\u00c4MPLE.com"})
+    assert created.status_code == 302
+    assert Customer.objects.filter(email="kiwi@xn--exmple-cua.com").exists()
 
 
 def test_the_admin_needs_a_login(client):

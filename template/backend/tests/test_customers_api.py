@@ -165,3 +165,75 @@ def test_api_answers_are_never_stored(api, make_customer):
     ]
     assert [a.status_code for a in answers] == [200, 200, 404, 400]
     assert {a["Cache-Control"] for a in answers} == {"no-store"}
+
+
+def create(api, email: str):
+    return api.post(URL, {"first_name": "A", "last_name": "B", "email": email}, format="json")
+
+
+@pytest.mark.parametrize(
+    ("taken", "lookalike"),
+    [
+        ("kiwi@example.com", "k\u0131wi@example.com"),  # a dotless i
+        ("strasse@example.com", "\u017ftrasse@example.com"),  # long s
+        ("kiwi@xn--exmple-cua.com", "kiwi@exämple.com"),  # the same domain, spelt in Unicode
+        ("kiwi@exämple.com", "KIWI@XN--EXMPLE-CUA.COM"),
+        ("kiwi@exämple.com", "Kiwi@EXÄMPLE.com"),
+        ("kelvin@example.com", "\u212aelvin@example.com"),  # Kelvin sign
+    ],
+)
+def test_a_lookalike_of_a_taken_email_is_a_duplicate(api, taken, lookalike):
+    assert create(api, taken).status_code == 201
+    response = create(api, lookalike)
+    assert response.status_code == 400, response.content
+    assert response.json() == {"email": ["A customer with this email already exists."]}
+    assert Customer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("twin", "lookalike"),
+    [
+        # Lower-cased, an i with a combining dot, which no address may hold.
+        ("kiwi@example.com", "K\u0130WI@example.com"),
+        # Not ASCII to Django's validator, which reads the address before NFKC.
+        ("ada@example.com", "\uff41\uff44\uff41@example.com"),  # fullwidth a, d, a
+    ],
+)
+def test_some_lookalikes_are_no_address_with_or_without_a_twin(api, twin, lookalike):
+    assert create(api, lookalike).status_code == 400
+    assert create(api, twin).status_code == 201
+    response = create(api, lookalike)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["email"]
+    assert Customer.objects.count() == 1
+
+
+def test_a_lookalike_is_a_duplicate_on_update_too(api, make_customer):
+    make_customer(email="kiwi@example.com")
+    other = make_customer(email="other@example.com")
+    response = api.patch(detail(other), {"email": "k\u0131wi@example.com"}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["email"]
+
+
+def test_the_stored_email_is_normalized_as_the_schema_says(api):
+    body = create(api, "Kiwi@EXÄMPLE.com").json()
+    assert body["email"] == "kiwi@xn--exmple-cua.com"
+    assert create(api, "\u017ftrasse@example.com").json()["email"] == "strasse@example.com"
+    # A letter that only looks like another is kept as typed: shown, not rewritten.
+    assert create(api, "k\u0131wi@example.com").json()["email"] == "k\u0131wi@example.com"
+    assert api.get(URL, {"email": "KIWI@exämple.com"}).json()["results"][0]["id"] == body["id"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("kiwi@example.com", "kiwi@example.org"),
+        ("kiwi@example.com", "kiwi@exämple.com"),  # a different domain
+        ("kiwi@example.com", "kiwi.fruit@example.com"),
+        ("kiwi@example.com", "kiwi+news@example.com"),
+    ],
+)
+def test_distinct_emails_are_still_accepted(api, first, second):
+    assert create(api, first).status_code == 201
+    assert create(api, second).status_code == 201, create(api, second).content

@@ -128,3 +128,23 @@ def test_an_unpaired_surrogate_in_the_email_is_a_400(hostile):
     response = hostile.post(URL, json.dumps(payload), content_type="application/json")
     assert response.status_code == 400
     assert "email" in response.json()
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ada@xn--zz.com",  # not a valid A-label
+        "ada@ex\u00e4mple-.com",  # a Unicode label that ends in a hyphen
+        f"ada@{'ü' * 64}.com",  # a label longer than 63 octets once encoded
+        f"ada@{'.'.join(['一二三四五六七八九十百千万亿兆'] * 7)}.com",  # over 254 once encoded
+        "ada@\u2603.com",  # a symbol, refused by IDNA 2008
+        "ada@exa\u200dmple.com",  # a zero-width joiner
+        "ad\u0307a@example.com",  # a combining mark in the local part
+    ],
+)
+def test_a_hostile_email_domain_is_a_400(hostile, email):
+    payload = {"first_name": "A", "last_name": "B", "email": email}
+    response = hostile.post(URL, json.dumps(payload), content_type="application/json")
+    assert response.status_code == 400, (email, response.content)
+    assert list(response.json()) == ["email"]
+    assert not Customer.objects.exists()
