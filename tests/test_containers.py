@@ -221,17 +221,19 @@ def test_every_variable_compose_reads_is_documented(project):
     assert used <= documented, used - documented
 
 
-def test_production_settings_get_all_they_need_from_the_stack(project, tmp_path):
-    """The backend's environment and secrets from the stack satisfy the settings."""
-    backend = prod_stack(project)["services"]["backend"]
+@pytest.mark.parametrize("service", ["backend", "worker"])
+def test_production_settings_get_all_they_need_from_the_stack(project, service, tmp_path):
+    """The backend's and the worker's environment and secrets from the stack
+    satisfy the settings."""
+    server = prod_stack(project)["services"][service]
     secrets = tmp_path / "run-secrets"
     secrets.mkdir()
-    for secret in backend["secrets"]:
+    for secret in server["secrets"]:
         (secrets / secret).write_text(token_urlsafe(48) + "\n")
     # As compose passes them: an empty value is an empty string.
     env = {
         key: "" if value is None else str(value).replace("/run/secrets/", f"{secrets}/")
-        for key, value in backend["environment"].items()
+        for key, value in server["environment"].items()
     }
     result = project.run(
         "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env
