@@ -293,6 +293,11 @@ def test_health_check_commands_exist_in_their_images(project):
                 # Run for real against gunicorn in test_service.py.
                 assert command == ["python", "healthcheck.py"]
                 continue
+            if service_name == "worker":
+                # Run for real against the worker's heartbeat in test_mail.py.
+                assert command == ["python", "worker_healthcheck.py"]
+                assert (project.backend / "worker_healthcheck.py").is_file()
+                continue
             if service_name == "frontend":  # our own image, built on nginx's
                 image = Dockerfile.parse(project.path / "frontend" / "Dockerfile").base_images[-1]
             else:

@@ -142,9 +142,7 @@ def test_a_password_change_mails_a_notice_from_the_worker(mail_service, smtp, tm
     assert len(smtp.messages) == 1
 
 
-def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(
-    mail_service, smtp, tmp_path
-):
+def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(mail_service, smtp, tmp_path):
     project, env, client, csrf = mail_service
     smtp.stop()
     # The request does not depend on the mail server.

@@ -19,7 +19,7 @@ class _Keep:
     def __init__(self, inbox: "SmtpServer") -> None:
         self.inbox = inbox
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.inbox.lock:
             self.inbox.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
