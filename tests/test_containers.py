@@ -221,17 +221,19 @@ def test_every_variable_compose_reads_is_documented(project):
     assert used <= documented, used - documented
 
 
-def test_production_settings_get_all_they_need_from_the_stack(project, tmp_path):
-    """The backend's environment and secrets from the stack satisfy the settings."""
-    backend = prod_stack(project)["services"]["backend"]
+@pytest.mark.parametrize("service", ["backend", "worker"])
+def test_production_settings_get_all_they_need_from_the_stack(project, service, tmp_path):
+    """The backend's and the worker's environment and secrets from the stack
+    satisfy the settings."""
+    server = prod_stack(project)["services"][service]
     secrets = tmp_path / "run-secrets"
     secrets.mkdir()
-    for secret in backend["secrets"]:
+    for secret in server["secrets"]:
         (secrets / secret).write_text(token_urlsafe(48) + "\n")
     # As compose passes them: an empty value is an empty string.
     env = {
         key: "" if value is None else str(value).replace("/run/secrets/", f"{secrets}/")
-        for key, value in backend["environment"].items()
+        for key, value in server["environment"].items()
     }
     result = project.run(
         "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env
@@ -290,6 +292,11 @@ def test_health_check_commands_exist_in_their_images(project):
             if service_name == "backend":
                 # Run for real against gunicorn in test_service.py.
                 assert command == ["python", "healthcheck.py"]
+                continue
+            if service_name == "worker":
+                # Run for real against the worker's heartbeat in test_mail.py.
+                assert command == ["python", "worker_healthcheck.py"]
+                assert (project.backend / "worker_healthcheck.py").is_file()
                 continue
             if service_name == "frontend":  # our own image, built on nginx's
                 image = Dockerfile.parse(project.path / "frontend" / "Dockerfile").base_images[-1]

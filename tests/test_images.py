@@ -111,6 +111,8 @@ class Backend:
     port: int
     # once(*command, env=..., secrets=...): a one-off container of the image.
     once: Callable
+    # worker(): the stack's worker service from the image, started.
+    worker: Callable
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +130,7 @@ def backend(built, postgres, redis_url, tmp_path_factory):
         django_secret_key=secrets.token_urlsafe(50),
         db_password=postgres.password,
         db_runtime_password=RUNTIME_PASSWORD,
+        email_host_password="",
     )
     port = free_port()
     env = {
@@ -173,9 +176,23 @@ def backend(built, postgres, redis_url, tmp_path_factory):
         secrets=keys("django_secret_key", "db_runtime_password"),
         flags=[*host, *containers.runs_as_stack("backend")],
     )
+
+    def worker():
+        """The stack's worker service: its command, flags and secrets, with
+        mail to a relay nobody listens on (nothing is sent here)."""
+        spec = containers.service("worker")
+        return containers.start(
+            image,
+            f"template-test-worker-{project.name}",
+            env={**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(free_port())},
+            secrets=keys("django_secret_key", "db_runtime_password", "email_host_password"),
+            flags=[*host, *containers.runs_as_stack("worker")],
+            command=spec["command"],
+        )
+
     try:
         wait_for(port, "/health/live/", timeout=90)
-        yield Backend(project, server, port, once)
+        yield Backend(project, server, port, once, worker)
     finally:
         server.stop()
 
@@ -215,6 +232,30 @@ def test_the_backend_image_migrates_serves_and_checks_its_own_health(backend):
     assert json_body(body)["results"] == []
     status, _, _ = exchange(port, "/api/customers/", host=host, headers=proxied)
     assert status in (401, 403)
+
+
+def test_the_worker_runs_from_the_backend_image_as_the_stack_runs_it(backend):
+    """Read-only root, the image's user, its heartbeat health check passing,
+    and a clean, prompt exit on the stop signal."""
+    worker = backend.worker()
+    try:
+        deadline = time.monotonic() + 60
+        while worker.exec("python", "worker_healthcheck.py").returncode != 0:
+            assert time.monotonic() < deadline, worker.logs()[-3000:]
+            time.sleep(1)
+        assert worker.exec("id", "-u").stdout.strip() == "10001"
+        assert worker.exec("touch", "/app/written").returncode != 0
+        assert "worker started" in worker.logs()
+        started = time.monotonic()
+        stopped = containers_of(backend.project).engine("stop", "--time", "30", worker.name)
+        assert stopped.returncode == 0, stopped.stderr
+        assert time.monotonic() - started < 15
+        state = containers_of(backend.project).engine(
+            "inspect", "--format", "{{.State.ExitCode}}", worker.name
+        )
+        assert state.stdout.strip() == "0", worker.logs()[-3000:]
+    finally:
+        worker.stop()
 
 
 @pytest.fixture(scope="module")

@@ -99,6 +99,10 @@ def test_the_manifests_state_what_the_compose_stack_states(name, deployed):
             [port] = re.findall(r'"GUNICORN_BIND", "0\.0\.0\.0:(\d+)"', script)
             assert probe_target(item, item["livenessProbe"]) == (path, int(port))
             assert probe_target(item, item["readinessProbe"]) == ("/health/ready/", int(port))
+        elif service_name == "worker":
+            assert kind_ == "CMD", where
+            for probe in ("livenessProbe", "readinessProbe"):
+                assert item[probe]["exec"]["command"] == command, where
         elif command[0] == "wget":
             url = re.fullmatch(r"http://127\.0\.0\.1:(\d+)(/\S*)", command[-1])
             assert probe_target(item, item["livenessProbe"]) == (url.group(2), int(url.group(1))), (

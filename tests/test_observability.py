@@ -90,7 +90,14 @@ def test_each_alert_fires_on_bad_series_and_not_on_good_ones(name, render):
         if not case["exp_alerts"]
     }
     assert firing == defined and quiet == defined
-    expected = {"HighLatencyP95", "HighErrorRate", "TargetDown", "LoginFailureBurst"}
+    expected = {
+        "HighLatencyP95",
+        "HighErrorRate",
+        "TargetDown",
+        "LoginFailureBurst",
+        "TaskQueueStalled",
+        "TasksFailing",
+    }
     if render(name).answers["use_backups"]:
         expected.add("BackupNotVerified")
     if render(name).answers["use_frontend"]:

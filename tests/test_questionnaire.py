@@ -105,6 +105,17 @@ def test_no_package_name_shadows_a_standard_library_module(version):
         (["django_project=Customer"], "django_project", "must match ^[a-z][a-z0-9_]*$"),
         (["domain_name=https://example.com"], "domain_name", "must be a lowercase FQDN only"),
         (["domain_name=localhost"], "domain_name", "must be a lowercase FQDN only"),
+        (["default_from_email=noreply"], "default_from_email", "must look like a@example.com"),
+        (
+            ["server_email=Errors <errors@example.com>"],
+            "server_email",
+            "must look like a@example.com",
+        ),
+        (
+            ["email_security=ssl"],
+            "email_security",
+            "'ssl' is not in ['starttls', 'tls']",
+        ),
         # Outside the choices: copier's own message.
         (["python_version=3.11"], "python_version", "'3.11' is not in ['3.14', '3.13', '3.12']"),
         (["postgres_version=14"], "postgres_version", "'14' is not in ['18', '17', '16', '15']"),

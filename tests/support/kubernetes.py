@@ -191,6 +191,7 @@ def compose_stack(project) -> dict:
 # Compose services and where the manifests run them: (kind, name, container).
 WORKLOADS = {
     "backend": ("Deployment", "backend", "backend"),
+    "worker": ("Deployment", "worker", "worker"),
     "migrate": ("Job", "migrate", "migrate"),
     "frontend": ("Deployment", "frontend", "frontend"),
     "redis": ("StatefulSet", "redis", "redis"),

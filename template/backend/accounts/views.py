@@ -13,6 +13,7 @@ from typing import cast
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .lockout import lockout_response
+from .notices import password_changed_notice
 from .security import event
 from .serializers import LoginSerializer, PasswordChangeSerializer, describe
 
@@ -121,4 +123,7 @@ class PasswordView(APIView):
         # Keeps this session logged in; the user's other sessions end.
         update_session_auth_hash(request._request, user)
         event("password_changed", user.get_username(), request._request)
+        # A notice by mail, from the background worker once the change is
+        # committed: the request never waits on a mail server.
+        transaction.on_commit(lambda: password_changed_notice.enqueue(user.pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

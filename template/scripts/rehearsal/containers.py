@@ -186,12 +186,13 @@ def start(
     env: dict[str, str],
     secrets: dict[str, Path],
     flags: list[str],
+    command: list[str] | None = None,
 ) -> Container:
-    """A container of `image` running its own command, detached."""
+    """A container of `image` running its own command (or `command`), detached."""
     directory = Path(tempfile.mkdtemp(prefix=f"{name}-secrets-"))
     container = Container(name, image, directory)
     arguments = run_arguments(image, env=env, secrets=secrets, flags=flags, directory=directory)
-    result = engine("run", "--detach", "--name", name, *arguments)
+    result = engine("run", "--detach", "--name", name, *arguments, *(command or []))
     if result.returncode != 0:
         container.stop()
         raise RuntimeError(f"{name} did not start: {result.stderr[-2000:]}")

@@ -1,0 +1,63 @@
+"""The background worker: runs the tasks queued in the database, forever.
+
+django-tasks-db's worker, driven one pass at a time so that each pass of
+the loop touches WORKER_HEARTBEAT_FILE: worker_healthcheck.py (the
+container's health check and liveness probe) reads the file's age, so a
+loop that hangs is restarted. A lost database connection is logged and
+tried again on the next pass rather than ending the process.
+
+SIGTERM (or SIGINT) stops it gracefully: between tasks at once, during a
+task once that task is finished and recorded.
+"""
+
+import logging
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+log = logging.getLogger("worker")
+
+
+class Command(BaseCommand):
+    help = "Run queued background tasks until stopped (SIGTERM)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds to wait between looks at an empty queue (default: 1).",
+        )
+
+    def handle(self, *args, interval: float, **options) -> None:
+        # Its own "No more tasks" line on every empty pass would flood the log.
+        logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+        worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        heartbeat = Path(settings.WORKER_HEARTBEAT_FILE)
+        log.info("worker started", extra={"worker_id": worker.worker_id})
+        while worker.running:
+            heartbeat.touch()
+            try:
+                # Every task that is due, then back here.
+                worker.run()
+            except DatabaseError as error:
+                log.warning("worker cannot reach the database", extra={"error": str(error)})
+                close_old_connections()
+            if worker.running:
+                time.sleep(interval)
+        log.info("worker stopped", extra={"worker_id": worker.worker_id})
