@@ -46,11 +46,13 @@ ANSWER_SETS: dict[str, dict] = {
         "postgres_version": "16",
     },
     # Kubernetes manifests beside the compose stack: every feature with a
-    # CloudNativePG cluster, and every feature off with an external database.
+    # CloudNativePG cluster (all-on's twin, the same images), and every
+    # feature off with an external database.
     "kubernetes": {
         **{feature: True for feature in FEATURES},
         "deploy_target": "kubernetes",
         "tls_termination": "load_balancer",
+        "python_version": "3.13",
     },
     "kubernetes-everything-off": {
         **{feature: False for feature in FEATURES},
