@@ -1,3 +1,5 @@
+from typing import Self
+
 from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -66,7 +68,7 @@ class Customer(models.Model):
         if self.lookalikes().exists():
             raise ValidationError({"email": DUPLICATE_EMAIL})
 
-    def lookalikes(self) -> "models.QuerySet[Customer]":
+    def lookalikes(self) -> models.QuerySet[Self]:
         """The other customers whose address cannot be told apart from this one's."""
         others = Customer.objects.filter(email_key=addresses.comparison_key(self.email))
         return others.exclude(pk=self.pk) if self.pk is not None else others
