@@ -1,5 +1,3 @@
-from typing import Self
-
 from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -65,13 +63,13 @@ class Customer(models.Model):
             self.email = addresses.normalized(self.email)
         except addresses.InvalidAddressError as error:
             raise ValidationError({"email": str(error)}) from None
-        if self.lookalikes().exists():
+        if self.has_lookalike():
             raise ValidationError({"email": DUPLICATE_EMAIL})
 
-    def lookalikes(self) -> models.QuerySet[Self]:
-        """The other customers whose address cannot be told apart from this one's."""
+    def has_lookalike(self) -> bool:
+        """Whether another customer's address cannot be told apart from this one's."""
         others = Customer.objects.filter(email_key=addresses.comparison_key(self.email))
-        return others.exclude(pk=self.pk) if self.pk is not None else others
+        return others.exclude(pk=self.pk).exists() if self.pk is not None else others.exists()
 
 
 # Every create, update and delete, with the actor, the address and each

@@ -77,7 +77,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         except addresses.InvalidAddressError as error:
             raise serializers.ValidationError(str(error)) from None
         candidate = Customer(email=email, pk=self.instance.pk if self.instance else None)
-        if candidate.lookalikes().exists():
+        if candidate.has_lookalike():
             raise serializers.ValidationError(DUPLICATE_EMAIL)
         return email
 
