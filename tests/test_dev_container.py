@@ -71,11 +71,13 @@ def test_it_runs_the_backends_development_service_with_the_repository(project):
     assert files[1]["services"][devcontainer["service"]]["volumes"] == [
         f".:{devcontainer['workspaceFolder']}:cached"
     ]
-    # Every port the stack publishes is forwarded, from the service that has it.
+    # Every port the stack publishes for a browser or a client on this
+    # machine is forwarded, from the service that has it (not the database's
+    # or Redis', which the editor's container reaches inside the stack).
     published = {
         (name, int(port.rsplit(":", 1)[1]))
         for name, spec in stack.items()
-        if name in {"backend", "frontend"}
+        if name in {"backend", "frontend", "mailpit"}
         for port in spec.get("ports", [])
     }
     forwarded = {

@@ -29,11 +29,15 @@ from axes.helpers import get_cache, get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+
+from .notices import locked_out_notice
 
 LOCKED_OUT = "Too many failed log-ins. Try again later."
 
@@ -146,6 +150,19 @@ def lock_out_client(sender, credentials, request=None, **kwargs) -> None:
         user_locked_out.send(
             "accounts", request=request, username=username, ip_address=client_address(request)
         )
+
+
+@receiver(user_locked_out, dispatch_uid="lockout_owner_told")
+def tell_the_owner(sender, request, username, **kwargs) -> None:
+    """Mail the owner of the username that was locked out, once a cool-off
+    (the signal comes again with every refused attempt): someone may be
+    guessing their password. Nothing for a username nobody has, and nothing
+    in the request: the worker sends it."""
+    if not username or not get_cache().add(_cache_key("told", username), 1, retry_after()):
+        return
+    owner = get_user_model().objects.filter(username=username, is_active=True).first()
+    if owner is not None:
+        transaction.on_commit(lambda: locked_out_notice.enqueue(owner.pk))
 
 
 def lockout_response(request: HttpRequest, response=None, credentials=None) -> HttpResponse:

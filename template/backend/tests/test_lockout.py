@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
+from accounts.notices import locked_out_notice
 from accounts.roles import EDITORS
 
 from .conftest import PASSWORD
@@ -178,3 +181,25 @@ def test_wrong_old_passwords_count_like_failed_log_ins(ada):
     # The session's user from that address is locked out of the log-in too.
     assert log_in("ada", PASSWORD, "198.51.100.40").status_code == 429
     assert log_in("ada", PASSWORD, "198.51.100.41").status_code == 200
+
+
+def test_the_owner_is_told_by_mail_once_a_cool_off(make_user, django_capture_on_commit_callbacks):
+    lin = make_user(EDITORS, username="lin", email="lin@staff.example")
+    notices = DBTaskResult.objects.filter(task_path="accounts.notices.locked_out_notice")
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(LIMIT + 2):  # locked out, then refused twice more
+            log_in("lin", f"tried {n} xyzzy", "198.51.100.31")
+        for n in range(LIMIT):  # locked out from a second address
+            log_in("lin", f"tried {n} xyzzy", "198.51.100.32")
+        for n in range(LIMIT):  # a username nobody has: nobody to tell
+            log_in("nobody-here", f"tried {n} xyzzy", "198.51.100.33")
+    assert [task.args_kwargs for task in notices] == [{"args": [lin.pk], "kwargs": {}}]
+    # The mail: what happened and where to log in, no address, no password.
+    assert locked_out_notice.call(lin.pk) is True
+    (message,) = mail.outbox
+    assert message.to == ["lin@staff.example"]
+    (html, _), *_ = message.alternatives
+    for part in (message.body, html):
+        assert f"{settings.PUBLIC_ORIGIN}/" in part
+        assert "198.51.100" not in part
+        assert "xyzzy" not in part  # no password tried
