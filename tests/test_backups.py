@@ -71,8 +71,15 @@ def new_migration(backend: Path, name: str, body: str) -> None:
     )
 
 
-GOOD_MIGRATION = """\
-    dependencies = [("customers", "0003_covering_search_indexes")]
+# The customers app's newest migration in the template, and the name of a
+# project's own next one, which the tests add on top of it.
+LATEST = max(
+    path.stem for path in (TEMPLATE / "template/backend/customers/migrations").glob("[0-9]*.py")
+)
+LOYALTY = f"{int(LATEST[:4]) + 1:04d}_loyalty"
+
+GOOD_MIGRATION = f"""\
+    dependencies = [("customers", "{LATEST}")]
     operations = [
         migrations.RunSQL(
             "ALTER TABLE customers ADD COLUMN loyalty_points integer NOT NULL DEFAULT 0",
@@ -83,9 +90,9 @@ GOOD_MIGRATION = """\
 
 # Not atomic: each statement commits on its own, so the failure leaves a
 # changed schema and changed data behind, as a real half-applied migration does.
-FAILING_MIGRATION = """\
+FAILING_MIGRATION = f"""\
     atomic = False
-    dependencies = [("customers", "0003_covering_search_indexes")]
+    dependencies = [("customers", "{LATEST}")]
     operations = [
         migrations.RunSQL("ALTER TABLE customers ADD COLUMN loyalty_points integer DEFAULT 0"),
         migrations.RunSQL("CREATE TABLE customers_leftover (id integer)"),
@@ -557,7 +564,7 @@ def test_verification_fails_when_the_restore_differs_from_the_manifest(
 def migrate_production(project, postgres, database, tmp_path, migration, *options):
     backend = tmp_path / "backend"
     shutil.copytree(project.backend, backend)
-    new_migration(backend, "0003_loyalty", migration)
+    new_migration(backend, LOYALTY, migration)
     password_file = tmp_path / "db_password"
     password_file.write_text(postgres.password + "\n")
     (tmp_path / "media").mkdir()
@@ -614,8 +621,8 @@ def test_a_good_migration_applies_and_its_plan_is_logged(render, postgres, datab
     load_customers(postgres, database, 100)
     result = migrate_production(project, postgres, database, tmp_path, GOOD_MIGRATION)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"plan: customers\.0003_loyalty\n.*plan: +Raw SQL operation", result.stderr)
-    assert re.search(r"migrate: +Applying customers\.0003_loyalty\.\.\. OK\n", result.stderr)
+    assert re.search(rf"plan: customers\.{LOYALTY}\n.*plan: +Raw SQL operation", result.stderr)
+    assert re.search(rf"migrate: +Applying customers\.{LOYALTY}\.\.\. OK\n", result.stderr)
     (snapshot,) = backups(tmp_path / "backups")
     assert f"the snapshot stays at {tmp_path / 'backups' / snapshot}" in result.stderr
     assert psql(postgres, database, "SELECT sum(loyalty_points) FROM customers") == "0"
@@ -626,7 +633,7 @@ def test_a_dry_run_logs_the_plan_and_changes_nothing(render, postgres, database,
     before = database_fingerprint(postgres, database)
     result = migrate_production(project, postgres, database, tmp_path, GOOD_MIGRATION, "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "plan: customers.0003_loyalty" in result.stderr
+    assert f"plan: customers.{LOYALTY}" in result.stderr
     assert "dry run: nothing was changed" in result.stderr
     assert not (tmp_path / "backups").exists()
     assert database_fingerprint(postgres, database) == before
@@ -729,7 +736,7 @@ def test_the_deployment_checklist_runs_as_written(render, postgres, database, tm
     deployment = Deployment(project, postgres, database, tmp_path)
     load_customers(postgres, database, 1000)
     # The release brings a migration; the host already has a night's backup.
-    new_migration(deployment.home / "backend", "0003_loyalty", GOOD_MIGRATION)
+    new_migration(deployment.home / "backend", LOYALTY, GOOD_MIGRATION)
     deployment.run("scripts/backup-prod.sh")
     checklist = (deployment.home / "docs" / "DEPLOYMENT_CHECKLIST.md").read_text()
     commands = shell_commands(checklist)
@@ -756,7 +763,7 @@ def test_the_deployment_checklist_runs_as_written(render, postgres, database, tm
                 "WHERE username IN ('ADMIN_USERNAME', 'ada', 'importer') ORDER BY username",
             )
         if number == migrate_at:
-            assert "plan: customers.0003_loyalty" in result.stderr
+            assert f"plan: customers.{LOYALTY}" in result.stderr
             assert psql(postgres, database, "SELECT count(loyalty_points) FROM customers")
     # The checklist ends with the way back: the pre-migration snapshot restored.
     assert commands[-1].startswith("scripts/restore.sh --database-only")
