@@ -273,6 +273,8 @@ IMAGE_COMMANDS = {
     "prometheuscommunity/postgres-exporter": {"wget", "sh"},
     "grafana/grafana": {"wget", "sh"},
     "oliver006/redis_exporter": {"wget", "sh", "cat"},
+    # Mailpit's image is its one binary, whose own HEALTHCHECK is `readyz`.
+    "axllent/mailpit": {"/mailpit"},
 }
 # Services whose image has no shell or HTTP client to run a check with:
 # Prometheus's up metric and the TargetDown alert watch them instead.
