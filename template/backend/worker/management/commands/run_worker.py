@@ -56,7 +56,10 @@ class Command(BaseCommand):
                 # Every task that is due, then back here.
                 worker.run()
             except DatabaseError as error:
-                log.warning("worker cannot reach the database", extra={"error": str(error)})
+                # The error's type only: a database's message may quote data.
+                log.warning(
+                    "worker cannot reach the database", extra={"error": type(error).__name__}
+                )
                 close_old_connections()
             if worker.running:
                 time.sleep(interval)
