@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -197,6 +198,7 @@ def test_the_owner_is_told_by_mail_once_a_cool_off(make_user, django_capture_on_
     # The mail: what happened and where to log in, no address, no password.
     assert locked_out_notice.call(lin.pk) is True
     (message,) = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == ["lin@staff.example"]
     (html, _), *_ = message.alternatives
     for part in (message.body, html):
