@@ -201,6 +201,7 @@ def test_the_owner_is_told_by_mail_once_a_cool_off(make_user, django_capture_on_
     assert isinstance(message, EmailMultiAlternatives)
     assert message.to == ["lin@staff.example"]
     (html, _), *_ = message.alternatives
+    assert isinstance(html, str)
     for part in (message.body, html):
         assert f"{settings.PUBLIC_ORIGIN}/" in part
         assert "198.51.100" not in part
