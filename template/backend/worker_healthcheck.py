@@ -1,8 +1,9 @@
 """Worker health check: has the worker's loop passed lately?
 
 The worker (manage.py run_worker) touches WORKER_HEARTBEAT_FILE on every
-pass, at least once a minute while it is alive, however long a task runs:
-a task's own waits are bounded (EMAIL_TIMEOUT). Run by the compose files'
+pass of its loop and before each task, so at least once a minute while it
+is alive, however long the queue: a task's own waits are bounded
+(EMAIL_TIMEOUT). Run by the compose files'
 health check and Kubernetes' liveness probe, with the standard library
 only. Exits 0 when the file is younger than WORKER_HEARTBEAT_MAX_AGE
 seconds (default 120), 1 otherwise.

@@ -1,9 +1,10 @@
 """The background worker: runs the tasks queued in the database, forever.
 
-django-tasks-db's worker, driven one pass at a time so that each pass of
-the loop touches WORKER_HEARTBEAT_FILE: worker_healthcheck.py (the
-container's health check and liveness probe) reads the file's age, so a
-loop that hangs is restarted. A lost database connection is logged and
+django-tasks-db's worker, driven one pass at a time, touching
+WORKER_HEARTBEAT_FILE on each pass and before each task: worker_healthcheck.py
+(the container's health check and liveness probe) reads the file's age, so a
+loop that hangs is restarted, and a long backlog (each mail bounded by
+EMAIL_TIMEOUT) is not taken for one. A lost database connection is logged and
 tried again on the next pass rather than ending the process.
 
 SIGTERM (or SIGINT) stops it gracefully: between tasks at once, during a
@@ -23,6 +24,19 @@ from django_tasks_db.management.commands.db_worker import Worker
 log = logging.getLogger("worker")
 
 
+class HeartbeatWorker(Worker):
+    """The library's worker, which also touches the heartbeat before each
+    task: a pass runs every due task, however many are queued."""
+
+    def __init__(self, heartbeat: Path, **options) -> None:
+        super().__init__(**options)
+        self.heartbeat = heartbeat
+
+    def run_task(self, db_task_result) -> None:
+        self.heartbeat.touch()
+        super().run_task(db_task_result)
+
+
 class Command(BaseCommand):
     help = "Run queued background tasks until stopped (SIGTERM)."
 
@@ -37,7 +51,9 @@ class Command(BaseCommand):
     def handle(self, *args, interval: float, **options) -> None:
         # Its own "No more tasks" line on every empty pass would flood the log.
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
-        worker = Worker(
+        heartbeat = Path(settings.WORKER_HEARTBEAT_FILE)
+        worker = HeartbeatWorker(
+            heartbeat,
             queue_names=["*"],
             interval=interval,
             batch=True,
@@ -48,7 +64,6 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         worker.configure_signals()
-        heartbeat = Path(settings.WORKER_HEARTBEAT_FILE)
         log.info("worker started", extra={"worker_id": worker.worker_id})
         while worker.running:
             heartbeat.touch()
