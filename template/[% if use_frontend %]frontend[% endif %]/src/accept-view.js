@@ -43,7 +43,7 @@ export function acceptView(doc, { session, loggedOut }) {
       },
       failed(result) {
         if (result.kind === 'invalid-key') {
-          refuse(INVITATION_MESSAGES.invalid);
+          refuse(result.general.join(' '));
         }
       },
     });

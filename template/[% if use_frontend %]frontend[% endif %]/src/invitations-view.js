@@ -91,7 +91,7 @@ export function invitationsView(doc, win, { session, failed }) {
       setStatus(listStatus, result.general.join(' '), { error: true });
       return;
     }
-    state.shown.set(String(invitation.id), { ...invitation, revoked_at: new Date().toISOString() });
+    state.shown.set(String(invitation.id), result.invitation);
     render([...state.shown.values()]);
     byId('invite-email').focus();
     setStatus(listStatus, `Revoked the invitation for ${invitation.email}.`);

@@ -21,6 +21,7 @@ export const INVITE_FIELDS = ['email', 'role'];
 export const ACCEPT_FIELDS = ['username', 'password'];
 
 export const INVITATION_MESSAGES = {
+  // When the API's answer has no words of its own.
   invalid:
     'This invitation is no longer valid: it was used, revoked or has expired. Ask for a new one.',
   accepted: 'Your account is ready. Log in with the username and password you chose.',
@@ -45,18 +46,26 @@ function isInvitation(body) {
   );
 }
 
-/** Where an invitation stands, in a word for the list. */
-export function invitationState(invitation, now = Date.now()) {
-  if (invitation.accepted_at) {
-    return 'accepted';
+// The states the API names; anything else is shown as it is not known.
+const STATES = new Set(['pending', 'accepted', 'revoked', 'expired']);
+
+/** Where an invitation stands, as the API says, in a word for the list. */
+export function invitationState(invitation) {
+  return STATES.has(invitation.state) ? invitation.state : 'unknown';
+}
+
+// The API's one answer to a key that opens nothing (wrong, expired, revoked,
+// used, or an address that has an account by now) is a 400 with a `detail`
+// and no field named: its words, or null for any other answer.
+function deadKey(result) {
+  const body = result.body;
+  if (result.kind !== 'invalid' || body === null || typeof body !== 'object') {
+    return null;
   }
-  if (invitation.revoked_at) {
-    return 'revoked';
+  if (ACCEPT_FIELDS.some((field) => field in body)) {
+    return null;
   }
-  if (invitation.expires_at && Date.parse(invitation.expires_at) <= now) {
-    return 'expired';
-  }
-  return 'pending';
+  return typeof body.detail === 'string' ? body.detail : INVITATION_MESSAGES.invalid;
 }
 
 /** The invitations a manager sees: `{ok: true, invitations}` or a failure. */
@@ -88,7 +97,10 @@ export async function revokeInvitation(session, id) {
     method: 'POST',
     body: {},
   });
-  return result.ok ? { ok: true } : failed(result, []);
+  if (result.ok && isInvitation(result.body)) {
+    return { ok: true, invitation: result.body };
+  }
+  return failed(result.ok ? { kind: 'error' } : result, []);
 }
 
 /** What an invitation key is for: `{ok: true, email, role}`, or kind 'invalid-key'. */
@@ -101,8 +113,9 @@ export async function checkInvitation(session, key) {
   if (result.ok && typeof email === 'string' && typeof role === 'string') {
     return { ok: true, email, role };
   }
-  if (result.kind === 'invalid' || result.kind === 'not-found') {
-    return { ok: false, kind: 'invalid-key', message: INVITATION_MESSAGES.invalid };
+  const dead = deadKey(result);
+  if (dead !== null) {
+    return { ok: false, kind: 'invalid-key', message: dead };
   }
   return { ok: false, kind: result.kind ?? 'error', message: failureMessage(result.kind, result) };
 }
@@ -117,12 +130,9 @@ export async function acceptInvitation(session, key, values) {
   if (result.ok) {
     return { ok: true, username };
   }
-  if (result.kind === 'not-found') {
-    return { ok: false, kind: 'invalid-key', fields: {}, general: [INVITATION_MESSAGES.invalid] };
+  const dead = deadKey(result);
+  if (dead !== null) {
+    return { ok: false, kind: 'invalid-key', fields: {}, general: [dead] };
   }
-  const outcome = failed(result, ACCEPT_FIELDS);
-  const keyRefused = outcome.kind === 'invalid' && result.body && 'key' in result.body;
-  return keyRefused
-    ? { ok: false, kind: 'invalid-key', fields: {}, general: [INVITATION_MESSAGES.invalid] }
-    : outcome;
+  return failed(result, ACCEPT_FIELDS);
 }
