@@ -81,6 +81,8 @@ function start(doc, win) {
     panels.factor.show(signedIn && (state.factorOpen || state.enrolling));
     panels.reauth.show(signedIn && state.reauthenticating);
     panels.invitations.show(working && state.can.invite);
+    // Until the account has its required second factor, there is nothing to go back to.
+    byId('factor-close').hidden = state.enrolling;
     passwordOpen.setAttribute('aria-expanded', String(state.changingPassword));
     factorOpen.setAttribute('aria-expanded', String(state.factorOpen));
   }
@@ -96,7 +98,9 @@ function start(doc, win) {
     state.outside = view;
     showPanels();
     setStatus(pageStatus, '');
-    if (view === 'forgot') {
+    if (view === 'login') {
+      login.focus();
+    } else if (view === 'forgot') {
       recovery.forgot();
     } else if (view === 'reset') {
       recovery.reset(route.key);

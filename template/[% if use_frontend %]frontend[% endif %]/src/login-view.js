@@ -86,7 +86,6 @@ export function loginView(doc, { session, signedIn, go }) {
       setStatus(codeStatus, '');
       go('login');
       setStatus(loginStatus, result.message, { error: true });
-      password.focus();
       return;
     }
     setStatus(codeStatus, result.message, { error: true });
@@ -100,19 +99,16 @@ export function loginView(doc, { session, signedIn, go }) {
     code.value = '';
     setStatus(codeStatus, '');
     go('login');
-    password.focus();
   });
   byId('forgot-open').addEventListener('click', () => go('forgot'));
 
   return {
-    /** Focus the log-in form, with `name` typed in when given. */
+    /** Focus the log-in form: the password when the username is typed in already. */
     focus({ name = null } = {}) {
       if (name !== null) {
         username.value = name;
-        password.focus();
-      } else {
-        username.focus();
       }
+      (username.value.trim() === '' ? username : password).focus();
     },
   };
 }
