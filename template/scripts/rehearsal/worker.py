@@ -21,10 +21,27 @@ STARTED = "worker started"
 
 
 class Worker:
-    def __init__(self, processes: Processes, name: str, process: subprocess.Popen) -> None:
+    def __init__(
+        self,
+        processes: Processes,
+        name: str,
+        process: subprocess.Popen,
+        healthcheck: list,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.processes = processes
         self.name = name
         self.process = process
+        # The stack's health check, as run here or in the container.
+        self.healthcheck = healthcheck
+        self.env = env
+
+    def healthy(self) -> bool:
+        """The stack's health check passes: the loop's heartbeat is fresh."""
+        result = subprocess.run(
+            self.healthcheck, cwd=BACKEND, env=self.env, capture_output=True, check=False
+        )
+        return result.returncode == 0
 
     def log(self) -> str:
         return self.processes.log(self.name)
@@ -58,6 +75,17 @@ def command() -> list[str]:
     return containers.service("worker")["command"]
 
 
+def healthcheck() -> list[str]:
+    """The worker service's health check, after its "CMD": ["python",
+    "worker_healthcheck.py"]."""
+    return containers.service("worker")["healthcheck"]["test"][1:]
+
+
+def native(program: list[str], python: Path) -> list:
+    """A command of the image, run from this machine's venv."""
+    return [python if part == "python" else part for part in program]
+
+
 def start_worker(
     processes: Processes,
     env: dict[str, str],
@@ -67,16 +95,16 @@ def start_worker(
 ) -> Worker:
     """The worker from this machine's venv (`python`), with `env` and its
     heartbeat in the work directory; `arguments` go to run_worker."""
-    program, *rest = command()
+    env = {**env, "WORKER_HEARTBEAT_FILE": str(processes.workdir / f"{name}-heartbeat")}
     process = processes.spawn(
         name,
-        [python if program == "python" else program, *rest, *arguments],
+        [*native(command(), python), *arguments],
         None,
         ready=lambda: STARTED in processes.log(name),
         cwd=BACKEND,
-        env={**env, "WORKER_HEARTBEAT_FILE": str(processes.workdir / f"{name}-heartbeat")},
+        env=env,
     )
-    return Worker(processes, name, process)
+    return Worker(processes, name, process, native(healthcheck(), python), env)
 
 
 def start_worker_image(
@@ -94,10 +122,10 @@ def start_worker_image(
         flags=["--network", "host", *containers.runs_as_stack("worker")],
         directory=processes.workdir / "worker-secrets",
     )
+    run = containers.running("worker")
     process = processes.spawn(
-        "worker",
-        [*containers.running("worker"), *arguments, *command()],
-        None,
-        ready=lambda: STARTED in processes.log("worker"),
+        "worker", [*run, *arguments, *command()], None, ready=lambda: STARTED in processes.log("worker")
     )
-    return Worker(processes, "worker", process)
+    # `podman run ... --name NAME`: the check runs in that container.
+    name = run[run.index("--name") + 1]
+    return Worker(processes, "worker", process, [containers.ENGINE, "exec", name, *healthcheck()])
