@@ -136,3 +136,38 @@ def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(
     assert len(smtp.mails()) == 1
     log = log_path.read_text()
     assert NEW_PASSWORD not in log and PASSWORD not in log
+
+
+TASK_ROWS = "from django_tasks_db.models import DBTaskResult as R; "
+
+
+def test_the_worker_prunes_old_finished_task_rows_when_it_starts(mail_service, parts, smtp, tmp_path):
+    """Its pruning (worker.pruning) as deployed: at start, then every
+    TASK_PRUNE_HOURS; rows still to run stay."""
+    project, env, client, csrf = mail_service
+    change_password(client, csrf)
+    with running_worker(parts, project, env, tmp_path / "first"):
+        smtp.wait_for(1, timeout=30)
+    # The sent notice's row, as it will be 15 days on; and a mail still to send.
+    manage(
+        project,
+        env,
+        "shell",
+        "-c",
+        TASK_ROWS + "from django.utils import timezone; from datetime import timedelta; "
+        "R.objects.update(finished_at=timezone.now() - timedelta(days=15))",
+    )
+    status, _, body = client.send(
+        "POST",
+        "/api/auth/password/",
+        {"old_password": NEW_PASSWORD, "new_password": PASSWORD},
+        csrf=csrf,
+    )
+    assert status == 204, body
+    count = TASK_ROWS + "print(R.objects.filter(status=%r).count())"
+    assert manage(project, env, "shell", "-c", count % "SUCCESSFUL").strip() == "1"
+    with running_worker(parts, project, env, tmp_path / "second") as worker:
+        worker.wait_for_log("Deleted 1 task result(s)", timeout=30)
+        smtp.wait_for(2, timeout=30)
+    # The new notice's row (finished now) is kept.
+    assert manage(project, env, "shell", "-c", count % "SUCCESSFUL").strip() == "1"
