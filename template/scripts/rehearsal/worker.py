@@ -124,7 +124,10 @@ def start_worker_image(
     )
     run = containers.running("worker")
     process = processes.spawn(
-        "worker", [*run, *arguments, *command()], None, ready=lambda: STARTED in processes.log("worker")
+        "worker",
+        [*run, *arguments, *command()],
+        None,
+        ready=lambda: STARTED in processes.log("worker"),
     )
     # `podman run ... --name NAME`: the check runs in that container.
     name = run[run.index("--name") + 1]
