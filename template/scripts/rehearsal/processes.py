@@ -67,9 +67,7 @@ class Processes:
         if port is not None:
             wait_for_port(port, ready_within)
         if ready is not None:
-            wait_until(
-                lambda: ready() or process.poll() is not None, f"{name} ready", ready_within
-            )
+            wait_until(lambda: ready() or process.poll() is not None, f"{name} ready", ready_within)
             if process.poll() is not None:
                 raise RehearsalFailed(f"{name} ended: {self.log(name)[-2000:]}")
         return process
