@@ -70,7 +70,8 @@ class MailService:
 def alert_rules(project, out):
     """The rendered rules, TaskQueueStalled's times scaled down (STALLED)."""
     rules = yaml.safe_load((project.path / "monitoring/prometheus/alerts.yml").read_text())
-    [stalled] = [r for g in rules["groups"] for r in g["rules"] if r.get("alert") == "TaskQueueStalled"]
+    every = [rule for group in rules["groups"] for rule in group["rules"]]
+    [stalled] = [rule for rule in every if rule.get("alert") == "TaskQueueStalled"]
     threshold, scaled, period, scaled_period = STALLED
     assert threshold in stalled["expr"] and stalled["for"] == period, stalled
     stalled["expr"] = stalled["expr"].replace(threshold, scaled)

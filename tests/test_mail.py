@@ -141,7 +141,9 @@ def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(
 TASK_ROWS = "from django_tasks_db.models import DBTaskResult as R; "
 
 
-def test_the_worker_prunes_old_finished_task_rows_when_it_starts(mail_service, parts, smtp, tmp_path):
+def test_the_worker_prunes_old_finished_task_rows_when_it_starts(
+    mail_service, parts, smtp, tmp_path
+):
     """Its pruning (worker.pruning) as deployed: at start, then every
     TASK_PRUNE_HOURS; rows still to run stay."""
     project, env, client, csrf = mail_service
