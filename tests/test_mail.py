@@ -4,11 +4,7 @@ the worker as a process of its own (manage.py run_worker, as its container
 runs it), and a real SMTP server on loopback that the tests read from."""
 
 import json
-import signal
-import subprocess
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import yaml
@@ -16,15 +12,22 @@ import yaml
 from support.access import PASSWORD, Client, Entry, manage
 from support.backend import gunicorn
 from support.postgres import RUNTIME_USER
-from support.smtp import SmtpServer
+from support.smtp import mail_parts, running_worker
 
 NEW_PASSWORD = "another long passphrase, changed"
 CUSTOMER = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@customer.example"}
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer()
+def parts(render):
+    """The defaults render's mail catcher and worker (its rehearsal's)."""
+    with mail_parts(render("defaults")) as modules:
+        yield modules
+
+
+@pytest.fixture
+def smtp(parts):
+    server = parts.mail_catcher.MailCatcher()
     server.start()
     yield server
     server.stop()
@@ -39,17 +42,11 @@ def mail_service(render, postgres, redis_url, smtp, tmp_path):
     postgres.create_runtime_role(project.path / "database" / "runtime-role.sql")
     release = {"DATABASE_URL": owner_url, "DATABASE_RUNTIME_ROLE": RUNTIME_USER}
     env = project.production_env(tmp_path / "secrets", postgres.runtime_url(owner_url), redis_url)
-    password_file = tmp_path / "secrets" / "email_host_password"
-    password_file.write_text("relay-password-unused-by-the-test-server\n")
     env.update(
+        smtp.backend_env(tmp_path / "secrets"),
         DJANGO_TRUSTED_PROXIES="127.0.0.1/32",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp.port),
-        EMAIL_SECURITY="none",
-        EMAIL_HOST_PASSWORD_FILE=str(password_file),
         # Tried again after 1 s, 2 s, 4 s...: a test's patience.
         MAIL_RETRY_SECONDS="1",
-        WORKER_HEARTBEAT_FILE=str(tmp_path / "heartbeat"),
     )
     with gunicorn(project, env, tmp_path / "gunicorn.log", release=release) as port:
         manage(
@@ -72,29 +69,9 @@ def mail_service(render, postgres, redis_url, smtp, tmp_path):
         yield project, env, client, csrf
 
 
-@contextmanager
-def worker(project, env: dict, log_path: Path):
-    """The worker's command as docker-compose.prod.yml runs it; stopped with
-    SIGTERM, which it must obey at once and cleanly."""
-    stack = yaml.safe_load((project.path / "docker-compose.prod.yml").read_text())
-    command = stack["services"]["worker"]["command"]
-    assert command == ["python", "manage.py", "run_worker"]
-    venv_bin = project.venv() / "bin"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [venv_bin / command[0], *command[1:], "--interval", "0.2"],
-            cwd=project.backend,
-            env=project.env(**env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            started = time.monotonic()
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=30) == 0, log_path.read_text()[-3000:]
-            assert time.monotonic() - started < 10
+def test_the_worker_runs_the_stacks_command(render):
+    stack = yaml.safe_load((render("defaults").path / "docker-compose.prod.yml").read_text())
+    assert stack["services"]["worker"]["command"] == ["python", "manage.py", "run_worker"]
 
 
 def change_password(client: Client, csrf: str) -> None:
@@ -126,38 +103,74 @@ def assert_is_the_notice(project, received) -> None:
     assert {word for word in text.split() if "://" in word} == {f"https://{domain}/"}
 
 
-def test_a_password_change_mails_a_notice_from_the_worker(mail_service, smtp, tmp_path):
+def test_a_password_change_mails_a_notice_from_the_worker(mail_service, parts, smtp, tmp_path):
     project, env, client, csrf = mail_service
     change_password(client, csrf)
     # Sent by the worker, never by the request: nothing has left yet.
     time.sleep(1)
-    assert smtp.messages == []
-    with worker(project, env, tmp_path / "worker.log"):
+    assert smtp.mails() == []
+    with running_worker(parts, project, env, tmp_path) as worker:
         (received,) = smtp.wait_for(1, timeout=30)
-        # The worker's health check: its heartbeat is fresh.
-        check = project.run("python", "worker_healthcheck.py", env=env)
-        assert check.returncode == 0
+        # The stack's health check: its heartbeat is fresh.
+        assert worker.healthy()
     assert_is_the_notice(project, received)
     time.sleep(0.5)
-    assert len(smtp.messages) == 1
+    assert len(smtp.mails()) == 1
 
 
-def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(mail_service, smtp, tmp_path):
+def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(
+    mail_service, parts, smtp, tmp_path
+):
     project, env, client, csrf = mail_service
     smtp.stop()
     # The request does not depend on the mail server.
     change_password(client, csrf)
     log_path = tmp_path / "worker.log"
-    with worker(project, env, log_path):
-        deadline = time.monotonic() + 30
-        while log_path.read_text().count("mail not sent, tried again later") < 2:
-            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
-            time.sleep(0.2)
+    with running_worker(parts, project, env, tmp_path) as worker:
+        worker.wait_for_log("mail not sent, tried again later", count=2, timeout=30)
         smtp.start()
         (received,) = smtp.wait_for(1, timeout=60)
         assert_is_the_notice(project, received)
         time.sleep(1)
     # Once, however many tries it took.
-    assert len(smtp.messages) == 1
+    assert len(smtp.mails()) == 1
     log = log_path.read_text()
     assert NEW_PASSWORD not in log and PASSWORD not in log
+
+
+TASK_ROWS = "from django_tasks_db.models import DBTaskResult as R; "
+
+
+def test_the_worker_prunes_old_finished_task_rows_when_it_starts(
+    mail_service, parts, smtp, tmp_path
+):
+    """Its pruning (worker.pruning) as deployed: at start, then every
+    TASK_PRUNE_HOURS; rows still to run stay."""
+    project, env, client, csrf = mail_service
+    change_password(client, csrf)
+    with running_worker(parts, project, env, tmp_path / "first"):
+        smtp.wait_for(1, timeout=30)
+    # The sent notice's row, as it will be 15 days on; and a mail still to send.
+    manage(
+        project,
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        TASK_ROWS + "from django.utils import timezone; from datetime import timedelta; "
+        "R.objects.update(finished_at=timezone.now() - timedelta(days=15))",
+    )
+    status, _, body = client.send(
+        "POST",
+        "/api/auth/password/",
+        {"old_password": NEW_PASSWORD, "new_password": PASSWORD},
+        csrf=csrf,
+    )
+    assert status == 204, body
+    count = TASK_ROWS + "print(R.objects.filter(status=%r).count())"
+    assert manage(project, env, "shell", "--no-imports", "-c", count % "SUCCESSFUL").strip() == "1"
+    with running_worker(parts, project, env, tmp_path / "second") as worker:
+        worker.wait_for_log("Deleted 1 task result(s)", timeout=30)
+        smtp.wait_for(2, timeout=30)
+    # The new notice's row (finished now) is kept.
+    assert manage(project, env, "shell", "--no-imports", "-c", count % "SUCCESSFUL").strip() == "1"

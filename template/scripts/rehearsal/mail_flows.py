@@ -1,0 +1,58 @@
+"""Mail as production sends it: a request queues it, the background worker
+sends it to the relay (here the catcher on loopback), and the request never
+waits for either. The password-change notice is the mail every
+configuration sends."""
+
+import secrets
+import time
+
+from .api_flows import AUTH, ORIGIN, PROXIED
+from .backend import Backend
+from .http_client import Client
+from .mail_catcher import Mail, MailCatcher
+from .processes import wait_until
+from .project import DOMAIN
+from .report import check, step
+from .users import User
+
+
+def mail_flows(backend: Backend, mail: MailCatcher, user: User) -> None:
+    step("A mail through the worker: the password-change notice")
+    browser = Client(backend.url, {**PROXIED, **ORIGIN})
+    browser.csrf_token = browser.get(f"{AUTH}csrf/").json()["csrfToken"]
+    credentials = {"username": user.username, "password": user.password}
+    logged_in = browser.post(f"{AUTH}login/", credentials)
+    check(logged_in.status == 200, f"{user.username} logs in")
+    browser.csrf_token = (
+        logged_in.json().get("csrfToken") or browser.get(f"{AUTH}csrf/").json()["csrfToken"]
+    )
+    new_password = secrets.token_urlsafe(18)
+    changed = browser.post(
+        f"{AUTH}password/", {"old_password": user.password, "new_password": new_password}
+    )
+    check(changed.status == 204, "the password is changed (204), the notice queued")
+
+    def to_user() -> list[Mail]:
+        return [m for m in mail.mails() if m.recipients == [user.email]]
+
+    wait_until(lambda: bool(to_user()), "the notice at the mail catcher")
+    # A second copy would come from the same pass of the worker's loop.
+    time.sleep(2)
+    check(len(to_user()) == 1, "one notice, sent once")
+    [notice] = to_user()
+    check(
+        notice.message["Subject"].endswith(": your password was changed"),
+        f"the worker sent it: {notice.message['Subject']!r} to {user.email}",
+    )
+    text = notice.message.get_body(("plain",)).get_content()
+    html = notice.message.get_body(("html",)).get_content()
+    links = {word for word in text.split() if "://" in word}
+    check(
+        links == {f"https://{DOMAIN}/"} and f'href="https://{DOMAIN}/"' in html,
+        "its only link is the service's own address, in the text and the HTML part",
+    )
+    passwords = (user.password, new_password)
+    check(
+        not any(password in part for part in (text, html) for password in passwords),
+        "it carries no password",
+    )
