@@ -2,6 +2,18 @@ from django.contrib import admin
 
 from .models import Invitation
 
+SHOWN = (
+    "email",
+    "role",
+    "inviter",
+    "created_at",
+    "expires_at",
+    "accepted_at",
+    "accepted_user",
+    "revoked_at",
+    "revoked_by",
+)
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
@@ -12,18 +24,8 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "role", "state", "inviter", "created_at", "expires_at"]
     list_filter = ["role"]
     search_fields = ["email"]
-    fields = [
-        "email",
-        "role",
-        "inviter",
-        "created_at",
-        "expires_at",
-        "accepted_at",
-        "accepted_user",
-        "revoked_at",
-        "revoked_by",
-    ]
-    readonly_fields = fields
+    fields = SHOWN
+    readonly_fields = SHOWN
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -49,7 +49,9 @@ class Invitation(models.Model):
     inviter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # NULL (not "", which only one row could have under the unique index)
+    # until the worker mints the key.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -65,7 +67,7 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["created_at"], name="accounts_invitation_created_idx")]
+        indexes = [models.Index(fields=["created_at"], name="invitation_created_idx")]
         constraints = [
             # At most one open invitation per address: inviting it again
             # revokes the open one in the same transaction, and of two

@@ -19,7 +19,9 @@ from ..models import Invitation, key_hash
 from ..notices import SERVICE
 
 
-def _send(task: Task, invitation_id: int, attempt: int, to: str, name: str, subject: str, **context) -> bool:
+def _send(
+    task: Task, invitation_id: int, attempt: int, to: str, name: str, subject: str, **context
+) -> bool:
     """Mail ``to`` the message ``name`` (its .txt and .html in
     templates/accounts/mail/)."""
     context |= {"service": SERVICE, "origin": settings.PUBLIC_ORIGIN}
@@ -64,17 +66,20 @@ def invitation_accepted_notice(invitation_id: int, attempt: int = 1) -> bool:
         .filter(pk=invitation_id, accepted_user__isnull=False, inviter__is_active=True)
         .first()
     )
-    if invitation is None or not invitation.inviter or not invitation.inviter.email:
+    if invitation is None:
+        return False
+    inviter, invitee = invitation.inviter, invitation.accepted_user
+    if inviter is None or invitee is None or not inviter.email:
         return False
     return _send(
         invitation_accepted_notice,
         invitation_id,
         attempt,
-        invitation.inviter.email,
+        inviter.email,
         "invitation_accepted",
         "your invitation was accepted",
-        inviter=invitation.inviter.get_username(),
-        username=invitation.accepted_user.get_username(),
+        inviter=inviter.get_username(),
+        username=invitee.get_username(),
         email=invitation.email,
         role=invitation.role.name,
     )

@@ -8,10 +8,13 @@ answer (INVALID) and counts as a failed log-in without a username, so that
 django-axes locks out a client that guesses (accounts.lockout).
 """
 
+from typing import cast
+
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -79,7 +82,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
             raise serializers.ValidationError(
                 {"email": ["An invitation for this address was just made."]}
             ) from None
-        event("invitation_sent", user.get_username(), self.request._request, invitation=invitation.pk)
+        event(
+            "invitation_sent", user.get_username(), self.request._request, invitation=invitation.pk
+        )
         transaction.on_commit(lambda: invitation_mail.enqueue(invitation.pk))
 
     @extend_schema(request=None, responses=InvitationSerializer)
@@ -98,7 +103,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
     def _revoke(self, invitation: Invitation, reason: str) -> None:
         invitation.revoked_at = timezone.now()
-        invitation.revoked_by = self.request.user
+        invitation.revoked_by = cast(User, self.request.user)  # a manager: never anonymous
         invitation.save(update_fields=["revoked_at", "revoked_by"])
         event(
             "invitation_revoked",
@@ -109,9 +114,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         )
 
 
-def refused(
-    request: HttpRequest, name: str, invitation: Invitation | None = None
-) -> HttpResponse:
+def refused(request: HttpRequest, name: str, invitation: Invitation | None = None) -> HttpResponse:
     """The one answer to a key that accepts nothing, in the security log as
     ``name`` and counted by django-axes as a failed log-in (a 429 once the
     client is locked out). The key of an invitation that no longer works is
