@@ -19,7 +19,12 @@ def _username(field: str) -> serializers.CharField:
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    email = serializers.CharField(max_length=addresses.MAX_LENGTH, help_text=addresses.STORED_FORM)
+    email = serializers.CharField(
+        max_length=addresses.MAX_LENGTH,
+        help_text="Stored and returned normalized as customers' addresses are: Unicode NFKC,"
+        " lower-cased, the domain as its IDNA A-label. An address that has an account is"
+        " refused; one with a pending invitation gets a new one, which revokes the old.",
+    )
     role = serializers.ChoiceField(choices=list(ROLES), source="role.name")
     state = serializers.ChoiceField(
         choices=[Invitation.PENDING, Invitation.ACCEPTED, Invitation.REVOKED, Invitation.EXPIRED],
@@ -108,6 +113,10 @@ def check_password(password: str, username: str, email: str) -> None:
         password_validation.validate_password(password, user)
     except ValidationError as error:
         raise serializers.ValidationError({"password": list(error.messages)}) from None
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class AcceptedSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -39,6 +39,7 @@ from .serializers import (
     HAS_ACCOUNT,
     AcceptedSerializer,
     AcceptSerializer,
+    DetailSerializer,
     InvitationSerializer,
     InvitedSerializer,
     KeySerializer,
@@ -87,7 +88,15 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         )
         transaction.on_commit(lambda: invitation_mail.enqueue(invitation.pk))
 
-    @extend_schema(request=None, responses=InvitationSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: InvitationSerializer,
+            400: OpenApiResponse(
+                DetailSerializer, "The invitation is accepted, revoked or expired already."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[RevokePermissions])
     def revoke(self, request: Request, pk: str) -> Response:
         """Revoke a pending invitation: its link stops working."""
