@@ -26,8 +26,9 @@ ST = Path(sys.executable).with_name("st")
 # change and delete what was created); the seed makes a failure repeatable.
 EXAMPLES = 15
 SEED = 14
-# The page's log-in, log-out and password change: with the session and its
-# CSRF token only, so an API token gets their 403.
+# The page's log-in, log-out and password change, and an invitation's check
+# and accept: with the session and its CSRF token only, so an API token gets
+# their 403.
 # Every method the schema does not list, tried on every path, must get 405
 # with Allow, except TRACE: nginx refuses that one itself, for any path,
 # without an Allow header (test_hostile_requests_are_refused_cleanly).
@@ -35,15 +36,29 @@ SEED = 14
 # A customer's e-mail is unique, and names, company and phone must read as
 # plain text once trimmed: rules on the data that the schema's types do not
 # state, so a schema-valid body can get the documented 400 naming the field.
+# So can an invitation's address (an address with an account), and a revoke
+# (of an invitation that is not pending).
 CONFIG = """
 [phases.coverage]
 unexpected-methods = ["get", "put", "post", "delete", "options", "patch", "query"]
 
 [[operations]]
-include-operation-id = ["customers_create", "customers_update", "customers_partial_update"]
+include-operation-id = [
+    "customers_create",
+    "customers_update",
+    "customers_partial_update",
+    "accounts_invitations_create",
+    "accounts_invitations_revoke_create",
+]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 """
-NEEDS_A_SESSION = {"POST /api/auth/login/", "POST /api/auth/logout/", "POST /api/auth/password/"}
+NEEDS_A_SESSION = {
+    "POST /api/auth/login/",
+    "POST /api/auth/logout/",
+    "POST /api/auth/password/",
+    "POST /api/auth/invitation/check/",
+    "POST /api/auth/invitation/accept/",
+}
 
 
 @pytest.fixture(scope="module", params=["defaults", "no-rate-limiting"])

@@ -1,9 +1,10 @@
-"""Mail from the background worker, end to end: the password-change API
-under production settings (gunicorn, real PostgreSQL as the runtime role),
+"""Mail from the background worker, end to end: the password-change API and
+invitations under production settings (gunicorn, real PostgreSQL as the runtime role),
 the worker as a process of its own (manage.py run_worker, as its container
 runs it), and a real SMTP server on loopback that the tests read from."""
 
 import json
+import re
 import time
 
 import pytest
@@ -174,3 +175,57 @@ def test_the_worker_prunes_old_finished_task_rows_when_it_starts(
         smtp.wait_for(2, timeout=30)
     # The new notice's row (finished now) is kept.
     assert manage(project, env, "shell", "--no-imports", "-c", count % "SUCCESSFUL").strip() == "1"
+
+
+def bodies(message) -> tuple[str, str]:
+    return message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+
+
+def test_an_invitation_arrives_by_mail_and_its_key_makes_an_account(
+    mail_service, parts, smtp, tmp_path
+):
+    """A manager invites, the worker mails the link, and the invitee accepts
+    it with the key from the mail, once, and logs in with the role."""
+    project, env, client, csrf = mail_service
+    invited = {"email": "Lin@Staff.Example", "role": "customer editors"}
+    status, _, body = client.send("POST", "/api/accounts/invitations/", invited, csrf=csrf)
+    assert status == 201, body
+    with running_worker(parts, project, env, tmp_path / "first"):
+        (received,) = smtp.wait_for(1, timeout=30)
+    _, recipients, message = received
+    assert recipients == ["lin@staff.example"]
+    assert message["Subject"] == f"{project.answers['project_name']}: you are invited"
+    origin = f"https://{project.answers['domain_name']}"
+    text, html = bodies(message)
+    (key,) = re.findall(re.escape(f"{origin}/#/invite/") + r"([A-Za-z0-9_-]{43})\b", text)
+    assert f'href="{origin}/#/invite/{key}"' in html
+    assert "grace" in text and "customer editors" in text
+
+    invitee = Client(client.entry, "203.0.113.20")
+    status, _, body = invitee.send("GET", "/api/auth/csrf/")
+    token = json.loads(body)["csrfToken"]
+    status, _, body = invitee.send("POST", "/api/auth/invitation/check/", {"key": key}, csrf=token)
+    assert (status, json.loads(body)) == (
+        200,
+        {"email": "lin@staff.example", "role": "customer editors"},
+    )
+    account = {"key": key, "username": "lin", "password": NEW_PASSWORD}
+    status, _, body = invitee.send("POST", "/api/auth/invitation/accept/", account, csrf=token)
+    assert status == 201, body
+    status, _, body = invitee.send("POST", "/api/auth/invitation/accept/", account, csrf=token)
+    assert status == 400, body
+
+    status, _, body = invitee.log_in("lin", NEW_PASSWORD)
+    assert status == 200, body
+    status, _, body = invitee.send("GET", "/api/auth/me/")
+    assert status == 200, body
+    assert json.loads(body)["groups"] == ["customer editors"]
+
+    # The inviter hears who accepted.
+    with running_worker(parts, project, env, tmp_path / "second"):
+        (_, (_, recipients, notice)) = smtp.wait_for(2, timeout=30)
+    assert recipients == ["grace@staff.example"]
+    assert "lin" in bodies(notice)[0]
+    # The key was in the mail, and in no log.
+    for path in tmp_path.rglob("*.log"):
+        assert key not in path.read_text(), path.name

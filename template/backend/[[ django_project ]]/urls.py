@@ -13,6 +13,7 @@ api_docs = SpectacularSwaggerSplitView.as_view(template_name="api_docs.html", ur
 
 urlpatterns = [
     path("api/auth/", include("accounts.urls")),
+    path("api/accounts/", include("accounts.invitations.urls")),
     # The OpenAPI schema and its docs page, for logged-in users (settings).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -1,6 +1,7 @@
 """The security log: one structured line per log-in, failed log-in, log-out,
-lock-out, password change, wrong current password and API token change, with
-the username and the client's address.
+lock-out, password change, wrong current password, API token change and
+invitation (sent, revoked, accepted, and a key refused), with the username
+and the client's address.
 
 Passwords never reach it: Django masks them in the credentials it signals,
 and only the username is read from those. Lines go to the ``security``
@@ -23,7 +24,13 @@ def _client(request: HttpRequest | None) -> str:
 
 def event(name: str, username, request: HttpRequest | None = None, **fields) -> None:
     """Write one security event; WARNING for what may be an attack."""
-    warnings = {"login_failed", "password_change_failed", "locked_out"}
+    warnings = {
+        "login_failed",
+        "password_change_failed",
+        "locked_out",
+        "invitation_check_failed",
+        "invitation_accept_failed",
+    }
     level = logging.WARNING if name in warnings else logging.INFO
     log.log(
         level,

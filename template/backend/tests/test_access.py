@@ -127,7 +127,14 @@ def api_url_names(resolver: URLResolver, prefix: str = "") -> list[tuple[str, se
     return found
 
 
-PUBLIC = {"/api/auth/csrf/", "/api/auth/login/", "/api/auth/logout/"}
+PUBLIC = {
+    "/api/auth/csrf/",
+    "/api/auth/login/",
+    "/api/auth/logout/",
+    # An invitation's key is the credential (test_invitations).
+    "/api/auth/invitation/check/",
+    "/api/auth/invitation/accept/",
+}
 
 
 def test_every_other_api_url_needs_a_log_in(anonymous, customer):

@@ -38,6 +38,9 @@ def test_the_migrations_create_the_roles():
     assert permissions(MANAGERS) == permissions(EDITORS) | {
         "customers.delete_customer",
         "auditlog.view_logentry",
+        "accounts.view_invitation",
+        "accounts.add_invitation",
+        "accounts.change_invitation",
     }
 
 
