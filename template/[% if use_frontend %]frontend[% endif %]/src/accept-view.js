@@ -13,10 +13,11 @@ import {
 export function acceptView(doc, { session, loggedOut }) {
   const byId = (id) => doc.getElementById(id);
   const summary = byId('accept-summary');
+  const status = byId('accept-status');
   const form = formController(doc, {
     form: byId('accept-form'),
     prefix: 'accept-',
-    status: byId('accept-status'),
+    status,
     submit: byId('accept-submit'),
     fields: ACCEPT_FIELDS,
   });
@@ -64,7 +65,7 @@ export function acceptView(doc, { session, loggedOut }) {
         return;
       }
       summary.textContent = `You are invited as ${result.role}, for ${result.email}.`;
-      setStatus(byId('accept-status'), '');
+      setStatus(status, '');
       form.focus();
     },
   };

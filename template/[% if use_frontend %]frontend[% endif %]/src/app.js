@@ -37,6 +37,9 @@ function start(doc, win) {
   const byId = (id) => doc.getElementById(id);
   const session = createSession((...args) => win.fetch(...args));
   const pageStatus = byId('page-status');
+  const sessionBar = byId('session');
+  const sessionUser = byId('session-user');
+  const factorClose = byId('factor-close');
   const passwordOpen = byId('password-open');
   const factorOpen = byId('factor-open');
   const panels = Object.fromEntries(
@@ -71,8 +74,8 @@ function start(doc, win) {
   function showPanels() {
     const signedIn = state.me !== null;
     const working = signedIn && !state.enrolling;
-    byId('session').hidden = !signedIn;
-    byId('session-user').textContent = userLabel(state.me);
+    sessionBar.hidden = !signedIn;
+    sessionUser.textContent = userLabel(state.me);
     for (const name of OUTSIDE) {
       panels[name].show(!signedIn && state.outside === name);
     }
@@ -82,7 +85,7 @@ function start(doc, win) {
     panels.reauth.show(signedIn && state.reauthenticating);
     panels.invitations.show(working && state.can.invite);
     // Until the account has its required second factor, there is nothing to go back to.
-    byId('factor-close').hidden = state.enrolling;
+    factorClose.hidden = state.enrolling;
     passwordOpen.setAttribute('aria-expanded', String(state.changingPassword));
     factorOpen.setAttribute('aria-expanded', String(state.factorOpen));
   }
@@ -247,7 +250,7 @@ function start(doc, win) {
     showPanels();
     factors.show();
   });
-  byId('factor-close').addEventListener('click', () => {
+  factorClose.addEventListener('click', () => {
     state.factorOpen = false;
     showPanels();
     factorOpen.focus();

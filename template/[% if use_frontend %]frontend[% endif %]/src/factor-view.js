@@ -35,6 +35,11 @@ export function secondFactorView(doc, win, { session, prompt, failed, enrolled }
     regenerate: byId('factor-regenerate'),
     remove: byId('factor-remove'),
   };
+  // Taken now: while the panel is off the page, getElementById finds none of them.
+  const secretText = byId('totp-secret');
+  const uriText = byId('totp-uri');
+  const recoveryDone = byId('recovery-done');
+  const close = byId('factor-close');
   const totpForm = byId('totp-form');
   const recoveryBox = byId('recovery-box');
   const codesList = byId('recovery-codes');
@@ -70,8 +75,8 @@ export function secondFactorView(doc, win, { session, prompt, failed, enrolled }
 
   function closeSetup() {
     form.clear();
-    byId('totp-secret').textContent = '';
-    byId('totp-uri').textContent = '';
+    secretText.textContent = '';
+    uriText.textContent = '';
     totpForm.hidden = true;
   }
 
@@ -79,7 +84,7 @@ export function secondFactorView(doc, win, { session, prompt, failed, enrolled }
   function showCodes(codes) {
     codesList.replaceChildren(...codes.map((code) => element(doc, 'li', { text: code })));
     recoveryBox.hidden = false;
-    byId('recovery-done').focus();
+    recoveryDone.focus();
   }
 
   function hideCodes() {
@@ -98,8 +103,8 @@ export function secondFactorView(doc, win, { session, prompt, failed, enrolled }
       await refresh();
       return;
     }
-    byId('totp-secret').textContent = result.secret;
-    byId('totp-uri').textContent = result.uri;
+    secretText.textContent = result.secret;
+    uriText.textContent = result.uri;
     totpForm.hidden = false;
     await refresh();
     form.focus();
@@ -162,7 +167,7 @@ export function secondFactorView(doc, win, { session, prompt, failed, enrolled }
     buttons.setup.focus();
   });
 
-  byId('recovery-done').addEventListener('click', async () => {
+  recoveryDone.addEventListener('click', async () => {
     hideCodes();
     say('');
     await refresh();
@@ -173,7 +178,7 @@ export function secondFactorView(doc, win, { session, prompt, failed, enrolled }
     /** Bring the panel up to date and focus its first control. */
     async show() {
       await refresh();
-      (buttons.setup.hidden ? byId('factor-close') : buttons.setup).focus();
+      (buttons.setup.hidden ? close : buttons.setup).focus();
     },
 
     /** Forget everything shown (at log-out): no key or code stays in the page. */

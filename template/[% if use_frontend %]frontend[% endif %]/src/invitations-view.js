@@ -45,6 +45,7 @@ export function invitationsView(doc, win, { session, failed }) {
   const byId = (id) => doc.getElementById(id);
   const rows = byId('invitation-rows');
   const listStatus = byId('invitations-status');
+  const email = byId('invite-email');
   const form = formController(doc, {
     form: byId('invite-form'),
     prefix: 'invite-',
@@ -93,7 +94,7 @@ export function invitationsView(doc, win, { session, failed }) {
     }
     state.shown.set(String(invitation.id), result.invitation);
     render([...state.shown.values()]);
-    byId('invite-email').focus();
+    email.focus();
     setStatus(listStatus, `Revoked the invitation for ${invitation.email}.`);
   });
 

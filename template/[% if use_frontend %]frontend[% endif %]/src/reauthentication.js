@@ -37,6 +37,7 @@ export function reauthenticationPrompt(doc, { session, show, failed }) {
     submit: byId('reauth-submit'),
     fields: ['password'],
   });
+  const status = byId('reauth-status');
   let waiting = null;
 
   function finish(confirmed) {
@@ -53,7 +54,7 @@ export function reauthenticationPrompt(doc, { session, show, failed }) {
       return;
     }
     form.setBusy(true);
-    setStatus(byId('reauth-status'), 'Checking…');
+    setStatus(status, 'Checking…');
     const result = await session.reauthenticate(form.values().password);
     form.setBusy(false);
     if (result.ok) {
