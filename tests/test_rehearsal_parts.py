@@ -43,7 +43,7 @@ def test_every_part_is_in_the_render_that_needs_it(render):
 
     # The worker and its mail catcher are in every render: every one sends mail.
     assert {"worker", "mail_catcher", "mail_flows"} <= parts_of("everything-off")
-    page = {"edge", "browser", "page_flows", "authenticator"}
+    page = {"edge", "browser", "page_flows", "page_account", "authenticator"}
     optional = {"redis_server", "prometheus", "backups", *page}
     assert optional <= parts_of("defaults")
     assert parts_of("everything-off").isdisjoint(optional)

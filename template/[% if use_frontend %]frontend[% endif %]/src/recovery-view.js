@@ -62,8 +62,9 @@ export function recoveryView(doc, { session, go, loggedOut }) {
   });
 
   return {
-    /** The forgot form, focused. */
+    /** The forgot form, focused, without an earlier answer. */
     forgot() {
+      setStatus(forgotStatus, '');
       email.focus();
     },
 
