@@ -75,17 +75,17 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         try:
             with recorded_as(self.request), transaction.atomic():
                 # Inviting an address again replaces its open invitation.
-                for old in Invitation.objects.open().select_for_update().filter(email=email):
-                    self._revoke(old, reason="replaced")
+                replaced = Invitation.objects.open().select_for_update().filter(email=email)
+                replaced_ids = [self._revoke(old) for old in replaced]
                 invitation = serializer.save(inviter=user)
         except IntegrityError:
             # Another invitation for the address, made at the same moment.
             raise serializers.ValidationError(
                 {"email": ["An invitation for this address was just made."]}
             ) from None
-        event(
-            "invitation_sent", user.get_username(), self.request._request, invitation=invitation.pk
-        )
+        for replaced_id in replaced_ids:
+            self._log("invitation_revoked", replaced_id, reason="replaced")
+        self._log("invitation_sent", invitation.pk)
         transaction.on_commit(lambda: invitation_mail.enqueue(invitation.pk))
 
     @extend_schema(
@@ -107,20 +107,20 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
                 raise serializers.ValidationError(
                     {"detail": f"This invitation is {invitation.state}: nothing to revoke."}
                 )
-            self._revoke(invitation, reason="revoked")
+            self._revoke(invitation)
+        self._log("invitation_revoked", invitation.pk, reason="revoked")
         return Response(self.get_serializer(self.get_object()).data)
 
-    def _revoke(self, invitation: Invitation, reason: str) -> None:
+    def _revoke(self, invitation: Invitation) -> int:
         invitation.revoked_at = timezone.now()
         invitation.revoked_by = cast(User, self.request.user)  # a manager: never anonymous
         invitation.save(update_fields=["revoked_at", "revoked_by"])
-        event(
-            "invitation_revoked",
-            self.request.user.get_username(),
-            self.request._request,
-            invitation=invitation.pk,
-            reason=reason,
-        )
+        return invitation.pk
+
+    def _log(self, name: str, invitation_id: int, **fields: str) -> None:
+        """A security-log line, once the change is made."""
+        username = self.request.user.get_username()
+        event(name, username, self.request._request, invitation=invitation_id, **fields)
 
 
 def refused(request: HttpRequest, name: str, invitation: Invitation | None = None) -> HttpResponse:
