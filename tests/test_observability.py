@@ -181,6 +181,13 @@ def test_grafana_provisioning_and_dashboard_load_as_grafana_expects(name, render
     }
     assert thresholds["Latency p50 / p95 / p99"] == 0.5
     assert thresholds["Error rate (5xx)"] == 0.001
+    # The task queue: its counts, and the wait TaskQueueStalled pages on.
+    assert {"Background task queue", "Oldest task waiting"} <= titles
+    rules = yaml.safe_load((monitoring(project) / "prometheus/alerts.yml").read_text())
+    [stalled] = [r for g in rules["groups"] for r in g["rules"] if r["alert"] == "TaskQueueStalled"]
+    assert stalled["expr"].endswith(f"> {thresholds['Oldest task waiting']}")
+    [queue] = [panel for panel in board["panels"] if panel["title"] == "Background task queue"]
+    assert [t["legendFormat"] for t in queue["targets"]] == ["waiting", "running", "failed"]
     assert "Log-ins failed and locked out" in titles
 
 
