@@ -125,6 +125,7 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, images, render, t
             "a wrong code is refused, and the page asks again",
             "the app's code completes the log-in",
             "a recovery code logs in instead of the app's code",
+            "after the password again, the app and its recovery codes are removed",
             "the mailed link shows the address and role invited; the key leaves the address bar",
             "the account is made; the log-in form has its name",
             "the invitee logs in, with the role invited",
