@@ -1,9 +1,11 @@
-"""Mail from the background worker, end to end: the password-change API
-under production settings (gunicorn, real PostgreSQL as the runtime role),
+"""Mail from the background worker, end to end: the password-change and
+password-reset API under production settings (gunicorn, real PostgreSQL as the runtime role),
 the worker as a process of its own (manage.py run_worker, as its container
 runs it), and a real SMTP server on loopback that the tests read from."""
 
+import re
 import signal
+import statistics
 import subprocess
 import time
 from contextlib import contextmanager
@@ -48,6 +50,8 @@ def mail_service(render, postgres, redis_url, smtp, tmp_path):
         EMAIL_HOST_PASSWORD_FILE=str(password_file),
         # Tried again after 1 s, 2 s, 4 s...: a test's patience.
         MAIL_RETRY_SECONDS="1",
+        # Enough reset requests for one address to compare answer times.
+        PASSWORD_RESET_RATE="100/h/ip,100/h/key",
         WORKER_HEARTBEAT_FILE=str(tmp_path / "heartbeat"),
     )
     with gunicorn(project, env, tmp_path / "gunicorn.log", release=release) as port:
@@ -158,3 +162,58 @@ def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(mail_servi
     assert len(smtp.messages) == 1
     log = log_path.read_text()
     assert NEW_PASSWORD not in log and PASSWORD not in log
+
+
+def ask_for_a_reset(client: Client, email: str, address: str) -> tuple[int, bytes, float]:
+    browser = Client(client.entry, address)
+    csrf = browser.csrf()
+    started = time.monotonic()
+    status, _, body = browser.send(
+        "POST", f"{HEADLESS}/auth/password/request", {"email": email}, csrf=csrf
+    )
+    return status, body, time.monotonic() - started
+
+
+def test_a_password_reset_is_mailed_by_the_worker_and_tells_no_one_who_has_an_account(
+    mail_service, smtp, tmp_path
+):
+    project, env, client, _ = mail_service
+    domain = project.answers["domain_name"]
+    asked = {"grace@staff.example": [], "nobody@staff.example": []}
+    for n in range(5):
+        for email, answers in asked.items():
+            answers.append(ask_for_a_reset(client, email, f"198.51.100.{n}"))
+    # The same status and body, in the same time, known address or not.
+    assert {(status, body) for answers in asked.values() for status, body, _ in answers} == {
+        (200, b'{"status": 200}')
+    }
+    known, unknown = (statistics.median(t for *_, t in answers) for answers in asked.values())
+    assert min(known, unknown) >= 0.3
+    assert abs(known - unknown) < 0.05, (known, unknown)
+    # Nothing is sent by the request; the worker sends one mail per request
+    # for the address with an account, none to the address without.
+    time.sleep(1)
+    assert smtp.messages == []
+    with worker(project, env, tmp_path / "worker.log"):
+        received = smtp.wait_for(5, timeout=60)
+        time.sleep(1)
+    assert len(smtp.messages) == 5
+    keys = []
+    for _, recipients, message in received:
+        assert recipients == ["grace@staff.example"]
+        text = message.get_body(("plain",)).get_content()
+        (key,) = re.findall(rf"https://{re.escape(domain)}/#/reset/(\S+)", text)
+        keys.append(key)
+        assert PASSWORD not in text
+    # The key sets a new password once; the user then logs in with it.
+    reset = Client(client.entry, "203.0.113.30")
+    new = {"key": keys[-1], "password": NEW_PASSWORD}
+    status, _, body = reset.send("POST", f"{HEADLESS}/auth/password/reset", new, csrf=reset.csrf())
+    assert status == 401, body  # done; now log in
+    assert Client(client.entry, "203.0.113.31").log_in("grace", NEW_PASSWORD)[0] == 200
+    for key in (keys[-1], keys[0]):  # used, and void since the password changed
+        again = {"key": key, "password": "yet another long passphrase"}
+        path = f"{HEADLESS}/auth/password/reset"
+        assert reset.send("POST", path, again, csrf=reset.csrf())[0] == 400
+    log = (tmp_path / "worker.log").read_text()
+    assert not any(key in log for key in keys)

@@ -59,7 +59,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         if template_prefix == UNKNOWN_ACCOUNT:
-            address = salted_hmac("password-reset-unknown", email.lower()).hexdigest()[:16]
+            keyed = salted_hmac("password-reset-unknown", email.lower(), algorithm="sha256")
+            address = keyed.hexdigest()[:16]
             event("password_reset_requested", "", self.request, address=address, known=False)
             return
         # Every mail this service sends is one of the above.

@@ -1,3 +1,4 @@
+from allauth.headless.account.views import RequestPasswordResetView
 from allauth.headless.constants import Client
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -36,6 +37,12 @@ urlpatterns = [
         f"{HEADLESS}account/password/change",
         views.PasswordChangeView.as_api_view(client=Client.BROWSER),
         name="auth-password-change",
+    ),
+    # allauth's own, answering known and unknown addresses in the same time.
+    path(
+        f"{HEADLESS}auth/password/request",
+        views.answered_after_the_floor(RequestPasswordResetView.as_api_view(client=Client.BROWSER)),
+        name="auth-password-reset-request",
     ),
     *(path(f"{HEADLESS}{route}", not_served) for route in NOT_SERVED),
 ]

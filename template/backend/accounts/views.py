@@ -1,5 +1,6 @@
 """The page's session: a CSRF bootstrap, who am I, the password change's
-check of the current password, and the JSON answer to a CSRF failure.
+check of the current password, the password-reset request's answer time,
+and the JSON answer to a CSRF failure.
 
 Log-in, log-out, the second factor and password reset are django-allauth's
 (headless, browser client) under /api/auth/browser/v1/; machine clients use
@@ -8,15 +9,19 @@ limits /api/auth/ per client address; failed log-ins lock out a username
 from a client address, or a client address (accounts.lockout).
 """
 
+import time
+from collections.abc import Callable
+from functools import wraps
 from typing import cast
 
 from allauth.account.adapter import get_adapter
 from allauth.headless.account.inputs import ChangePasswordInput
 from allauth.headless.account.views import ChangePasswordView
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.csrf import csrf_failure as html_csrf_failure
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -95,6 +100,24 @@ class PasswordChangeView(ChangePasswordView):
 
     def get_input_kwargs(self) -> dict:
         return {**super().get_input_kwargs(), "request": self.request}
+
+
+def answered_after_the_floor(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """The view, answering no sooner than PASSWORD_RESET_ANSWER_SECONDS
+    after the request: a reset for an address with an account does more
+    (a key's user, a queued mail) than one for an address without, and the
+    time must not tell them apart any more than the answer does."""
+
+    @wraps(view)
+    def padded(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        started = time.monotonic()
+        response = view(request, *args, **kwargs)
+        time.sleep(max(0.0, settings.PASSWORD_RESET_ANSWER_SECONDS - (time.monotonic() - started)))
+        return response
+
+    return padded
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
