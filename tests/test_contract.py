@@ -26,9 +26,6 @@ ST = Path(sys.executable).with_name("st")
 # change and delete what was created); the seed makes a failure repeatable.
 EXAMPLES = 15
 SEED = 14
-# The page's log-in, log-out and password change, and an invitation's check
-# and accept: with the session and its CSRF token only, so an API token gets
-# their 403.
 # Every method the schema does not list, tried on every path, must get 405
 # with Allow, except TRACE: nginx refuses that one itself, for any path,
 # without an Allow header (test_hostile_requests_are_refused_cleanly).
@@ -52,10 +49,9 @@ include-operation-id = [
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
 """
+# An invitation's check and accept: with the session's CSRF token only, so
+# an API token gets their 403.
 NEEDS_A_SESSION = {
-    "POST /api/auth/login/",
-    "POST /api/auth/logout/",
-    "POST /api/auth/password/",
     "POST /api/auth/invitation/check/",
     "POST /api/auth/invitation/accept/",
 }

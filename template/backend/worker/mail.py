@@ -15,7 +15,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.tasks import Task
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=settings.MAIL_RETRY_SECONDS * 2 ** (attempt - 1))
 
 
-def deliver(message: EmailMultiAlternatives, task: Task, *args, attempt: int) -> bool:
+def deliver(message: EmailMessage, task: Task, *args, attempt: int) -> bool:
     """Send the message; on a passing failure, enqueue `task` with `args`
     again for later, unless this was the last attempt. True once sent."""
     try:
