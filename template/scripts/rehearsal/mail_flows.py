@@ -6,7 +6,7 @@ configuration sends."""
 import secrets
 import time
 
-from .api_flows import AUTH, ORIGIN, PROXIED
+from .api_flows import AUTH, HEADLESS, LOGIN, ORIGIN, PROXIED
 from .backend import Backend
 from .http_client import Client
 from .mail_catcher import Mail, MailCatcher
@@ -21,16 +21,16 @@ def mail_flows(backend: Backend, mail: MailCatcher, user: User) -> None:
     browser = Client(backend.url, {**PROXIED, **ORIGIN})
     browser.csrf_token = browser.get(f"{AUTH}csrf/").json()["csrfToken"]
     credentials = {"username": user.username, "password": user.password}
-    logged_in = browser.post(f"{AUTH}login/", credentials)
+    logged_in = browser.post(LOGIN, credentials)
     check(logged_in.status == 200, f"{user.username} logs in")
-    browser.csrf_token = (
-        logged_in.json().get("csrfToken") or browser.get(f"{AUTH}csrf/").json()["csrfToken"]
-    )
+    # The log-in set a new token in the cookie, as the page reads it.
+    browser.csrf_token = browser.cookies["csrftoken"]
     new_password = secrets.token_urlsafe(18)
     changed = browser.post(
-        f"{AUTH}password/", {"old_password": user.password, "new_password": new_password}
+        f"{HEADLESS}account/password/change",
+        {"current_password": user.password, "new_password": new_password},
     )
-    check(changed.status == 204, "the password is changed (204), the notice queued")
+    check(changed.status == 200, "the password is changed (200), the notice queued")
 
     def to_user() -> list[Mail]:
         return [m for m in mail.mails() if m.recipients == [user.email]]
@@ -41,18 +41,13 @@ def mail_flows(backend: Backend, mail: MailCatcher, user: User) -> None:
     check(len(to_user()) == 1, "one notice, sent once")
     [notice] = to_user()
     check(
-        notice.message["Subject"].endswith(": your password was changed"),
+        notice.message["Subject"].endswith(": Password Changed"),
         f"the worker sent it: {notice.message['Subject']!r} to {user.email}",
     )
     text = notice.message.get_body(("plain",)).get_content()
-    html = notice.message.get_body(("html",)).get_content()
     links = {word for word in text.split() if "://" in word}
+    check(links == {f"https://{DOMAIN}"}, "its only link is the service's own address")
     check(
-        links == {f"https://{DOMAIN}/"} and f'href="https://{DOMAIN}/"' in html,
-        "its only link is the service's own address, in the text and the HTML part",
-    )
-    passwords = (user.password, new_password)
-    check(
-        not any(password in part for part in (text, html) for password in passwords),
+        not any(password in text for password in (user.password, new_password)),
         "it carries no password",
     )
