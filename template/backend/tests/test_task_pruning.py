@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts.notices import password_changed_notice
+from accounts.notices import locked_out_notice
 from accounts.roles import MANAGERS
 from worker.pruning import prune_finished_tasks
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def queued(user_id: int, status: str, days_ago: int) -> str:
     """A task row as the worker leaves it, `days_ago` old; its id."""
-    result = password_changed_notice.enqueue(user_id)
+    result = locked_out_notice.enqueue(user_id)
     when = timezone.now() - timedelta(days=days_ago)
     finished = status in ("SUCCESSFUL", "FAILED")
     DBTaskResult.objects.filter(pk=result.id).update(
