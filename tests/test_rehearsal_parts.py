@@ -43,23 +43,12 @@ def test_every_part_is_in_the_render_that_needs_it(render):
 
     # The worker and its mail catcher are in every render: every one sends mail.
     assert {"worker", "mail_catcher", "mail_flows"} <= parts_of("everything-off")
-    page = {"edge", "browser", "page_flows", "page_account", "authenticator"}
+    page = {"edge", "browser", "page_flows", "page_account"}
     optional = {"redis_server", "prometheus", "backups", *page}
     assert optional <= parts_of("defaults")
     assert parts_of("everything-off").isdisjoint(optional)
     assert "redis_server" not in parts_of("no-redis")
     assert page.isdisjoint(parts_of("no-frontend"))
-
-
-def test_the_authenticator_gives_rfc_6238_codes(parts):
-    authenticator = importlib.import_module("rehearsal.authenticator")
-    # RFC 6238's SHA-1 test vectors (their last six digits), key "1234567890" twice.
-    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-    assert authenticator.code_at(secret, 59) == "287082"
-    assert authenticator.code_at(secret, 1111111109) == "081804"
-    assert authenticator.code_at(secret, 2000000000) == "279037"
-    code, step = authenticator.fresh_code(secret)
-    assert code == authenticator.code_at(secret, step * authenticator.STEP)
 
 
 def test_project_paths_point_into_the_render(render, parts):
