@@ -13,6 +13,7 @@ from importlib import import_module
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -26,7 +27,7 @@ from rest_framework.test import APIClient
 
 from accounts.invitations.mail import invitation_accepted_notice, invitation_mail
 from accounts.models import Invitation
-from accounts.roles import EDITORS, VIEWERS
+from accounts.roles import EDITORS, VIEWERS, ensure_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -401,9 +402,17 @@ def test_the_security_log_and_audit_trail_record_each_step_without_the_key(
         assert all(secret not in text for text in recorded)
 
 
+@pytest.fixture
+def roles(transactional_db) -> None:
+    """The roles' groups, which a test before may have flushed with every
+    table (pytest-django runs tests that commit last, and empties the
+    database after each)."""
+    ensure_roles(apps)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_accepting_one_key_twice_at_once_makes_one_account(invited):
+def test_accepting_one_key_twice_at_once_makes_one_account(roles, invited):
     _, key = invited
     start = threading.Barrier(2)
     codes: list[int] = []
