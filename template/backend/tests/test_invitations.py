@@ -1,15 +1,9 @@
 """Invitations: a manager invites by e-mail with a role, the worker mails a
 link with a key, and the invitee accepts it once, before it expires or is
-revoked. The key is in the mail and nowhere else."""
+revoked."""
 
-import io
-import json
-import logging.config
-import re
-import threading
 from datetime import timedelta
 from hashlib import sha256
-from importlib import import_module
 
 import pytest
 from auditlog.models import LogEntry
@@ -17,8 +11,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -28,84 +20,25 @@ from accounts.invitations.mail import invitation_accepted_notice, invitation_mai
 from accounts.models import Invitation
 from accounts.roles import EDITORS, VIEWERS
 
+from .invitations import (
+    CHECK,
+    LIST,
+    NEW_PASSWORD,
+    accept,
+    invite,
+    invited_by,
+    links,
+    mailed_key,
+    parts,
+    public,
+)
+
 pytestmark = pytest.mark.django_db
 
-LIST = "/api/accounts/invitations/"
-CHECK = "/api/auth/invitation/check/"
-ACCEPT = "/api/auth/invitation/accept/"
-NEW_PASSWORD = "a passphrase for the new colleague"  # pragma: allowlist secret
-KEY_IN_LINK = re.compile(re.escape(f"{settings.PUBLIC_ORIGIN}/#/invite/") + r"([A-Za-z0-9_-]+)")
-
-
-def csrf(client: APIClient) -> str:
-    token: str = client.get("/api/auth/csrf/").json()["csrfToken"]
-    return token
-
-
-def public(path: str, payload: dict, address: str = "198.51.100.7"):
-    """The invitee's browser: the CSRF bootstrap, then the request."""
-    client = APIClient(enforce_csrf_checks=True)
-    return client.post(
-        path, payload, format="json", HTTP_X_CSRFTOKEN=csrf(client), REMOTE_ADDR=address
-    )
-
-
-def accept(key: str, username: str = "grace", password: str = NEW_PASSWORD, **kwargs):
-    return public(ACCEPT, {"key": key, "username": username, "password": password}, **kwargs)
-
-
-def invite(api: APIClient, email: str = "grace@staff.example", role: str = EDITORS):
-    return api.post(LIST, {"email": email, "role": role}, format="json")
-
 
 @pytest.fixture
-def log_lines():
-    """Every log line at INFO and above, as the project's logging writes
-    them (its LOGGING_CONFIG module's configuration), into a buffer."""
-    build_logging = import_module(settings.LOGGING_CONFIG.rpartition(".")[0]).build_logging
-    stream = io.StringIO()
-    config = build_logging(level="INFO")
-    config["handlers"]["stdout"]["stream"] = stream
-    logging.config.dictConfig(config)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logging.config.dictConfig(settings.LOGGING)
-
-
-def security_events(lines: list[dict]) -> list[tuple[str, str, str]]:
-    return [(e["event"], e["username"], e["client"]) for e in lines if e["logger"] == "security"]
-
-
-def parts(message) -> tuple[str, str]:
-    """A mail's plain text and HTML."""
-    assert isinstance(message, EmailMultiAlternatives)
-    (html, mimetype), *_ = message.alternatives
-    assert mimetype == "text/html"
-    return str(message.body), str(html)
-
-
-def links(text: str) -> set[str]:
-    return set(re.findall(r"https?://[^\s\"<]+", text))
-
-
-def mailed_key(invitation_id: int) -> str:
-    """What the worker does: the mail, and the key in its link."""
-    mail.outbox.clear()
-    assert invitation_mail.call(invitation_id) is True
-    (message,) = mail.outbox
-    text, _ = parts(message)
-    match = KEY_IN_LINK.search(text)
-    assert match is not None, text
-    return match[1]
-
-
-@pytest.fixture
-def invited(api, manager, django_capture_on_commit_callbacks):
-    """An invitation made by the manager, and the key its mail carries."""
-    with django_capture_on_commit_callbacks(execute=True):
-        response = invite(api)
-    assert response.status_code == 201, response.content
-    invitation = Invitation.objects.get(pk=response.json()["id"])
-    return invitation, mailed_key(invitation.pk)
+def invited(api) -> tuple[Invitation, str]:
+    return invited_by(api)
 
 
 def test_a_manager_invites_and_only_the_mail_carries_the_key(
@@ -270,21 +203,6 @@ def test_a_key_works_once(invited):
     assert not get_user_model().objects.filter(username="mallory").exists()
 
 
-def test_every_key_that_does_not_work_gets_one_answer(api, invited, manager):
-    invitation, key = invited
-    # From several addresses: each below the lock-out.
-    answers = [public(CHECK, {"key": "wrong"}, "192.0.2.1"), accept("x" * 43, address="192.0.2.2")]
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
-    answers += [public(CHECK, {"key": key}, "192.0.2.3"), accept(key, address="192.0.2.4")]
-    Invitation.objects.filter(pk=invitation.pk).update(
-        expires_at=timezone.now() + timedelta(days=1), revoked_at=timezone.now()
-    )
-    answers += [public(CHECK, {"key": key}, "192.0.2.5"), accept(key, address="192.0.2.6")]
-    assert {(a.status_code, a.content) for a in answers} == {(400, answers[0].content)}
-    assert "does not work" in answers[0].json()["detail"]
-    assert not get_user_model().objects.filter(username="grace").exists()
-
-
 @override_settings(INVITATION_SECONDS=60)
 def test_an_invitation_expires_after_invitation_seconds(api, django_capture_on_commit_callbacks):
     before = timezone.now()
@@ -334,91 +252,3 @@ def test_the_password_is_checked_by_the_validators_with_the_account_in_mind(invi
     assert accept(key, username="has space").status_code == 400
     # Nothing was used up: the invitation still works.
     assert accept(key, username="grace2").status_code == 201
-
-
-@pytest.mark.parametrize("path", [CHECK, ACCEPT])
-def test_the_public_views_need_the_csrf_token(invited, path):
-    _, key = invited
-    payload = {"key": key, "username": "grace", "password": NEW_PASSWORD}
-    response = APIClient(enforce_csrf_checks=True).post(path, payload, format="json")
-    assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
-
-
-def test_guessing_keys_locks_the_client_out_not_the_invitee(invited, log_lines):
-    _, key = invited
-    guesser, invitee = "192.0.2.66", "198.51.100.7"
-    codes = [
-        public(CHECK, {"key": f"guess{n}"}, guesser).status_code
-        for n in range(settings.LOGIN_FAILURE_LIMIT)
-    ]
-    assert codes == [400] * (settings.LOGIN_FAILURE_LIMIT - 1) + [429]
-    locked = accept(key, address=guesser)
-    assert locked.status_code == 429
-    assert locked["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
-    assert not get_user_model().objects.filter(username="grace").exists()
-    assert accept(key, address=invitee).status_code == 201
-    events = security_events(log_lines())
-    assert events.count(("invitation_check_failed", "", guesser)) == settings.LOGIN_FAILURE_LIMIT
-    assert ("locked_out", "", guesser) in events
-    assert events[-1] == ("invitation_accepted", "grace", invitee)
-
-
-def test_the_security_log_and_audit_trail_record_each_step_without_the_key(
-    api, manager, log_lines, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        first = invite(api).json()["id"]
-        invite(api, email="ada@staff.example")
-    keys = [mailed_key(first), mailed_key(first + 1)]
-    assert api.post(f"{LIST}{first}/revoke/").status_code == 200
-    assert accept(keys[0]).status_code == 400
-    assert accept(keys[1], username="ada").status_code == 201
-    lines = log_lines()
-    assert [event[:2] for event in security_events(lines)] == [
-        ("invitation_sent", manager.username),
-        ("invitation_sent", manager.username),
-        ("invitation_revoked", manager.username),
-        ("invitation_accept_failed", ""),
-        ("invitation_accepted", "ada"),
-    ]
-    trail = LogEntry.objects.get_for_model(Invitation).order_by("pk")
-    ada = get_user_model().objects.get(username="ada")
-    assert [(e.action, e.object_pk, e.actor) for e in trail] == [
-        (LogEntry.Action.CREATE, str(first), manager),
-        (LogEntry.Action.CREATE, str(first + 1), manager),
-        (LogEntry.Action.UPDATE, str(first), manager),
-        (LogEntry.Action.ACCESS, str(first), None),
-        (LogEntry.Action.UPDATE, str(first + 1), ada),
-    ]
-    assert trail[3].additional_data == {"refused": "revoked"}
-    assert trail[3].remote_addr == "198.51.100.7"
-    recorded = [json.dumps(lines)]
-    recorded += [str((e.changes, e.additional_data, e.serialized_data)) for e in trail]
-    recorded += [str(t.args_kwargs) for t in DBTaskResult.objects.all()]
-    hashes = [i.token_hash for i in Invitation.objects.all() if i.token_hash]
-    for secret in (*keys, *hashes, NEW_PASSWORD):
-        assert all(secret not in text for text in recorded)
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-def test_accepting_one_key_twice_at_once_makes_one_account(invited):
-    _, key = invited
-    start = threading.Barrier(2)
-    codes: list[int] = []
-
-    def accept_now(username: str) -> None:
-        start.wait()
-        try:
-            codes.append(accept(key, username=username).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=accept_now, args=(name,)) for name in ("grace", "eve")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(codes) == [201, 400]
-    assert get_user_model().objects.filter(username__in=["grace", "eve"]).count() == 1
