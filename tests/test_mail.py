@@ -51,7 +51,7 @@ def mail_service(render, postgres, redis_url, smtp, tmp_path):
         # Tried again after 1 s, 2 s, 4 s...: a test's patience.
         MAIL_RETRY_SECONDS="1",
         # Enough reset requests for one address to compare answer times.
-        PASSWORD_RESET_RATE="100/h/ip,100/h/key",
+        PASSWORD_RESET_LIMITS="100/h/ip,100/h/key",
     )
     with gunicorn(project, env, tmp_path / "gunicorn.log", release=release) as port:
         manage(

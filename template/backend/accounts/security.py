@@ -6,8 +6,9 @@ username and the client's address.
 
 Passwords never reach it: Django masks them in the credentials it signals,
 and only the username is read from those. Of a second factor only its kind
-is named (totp, recovery_codes), never a secret, a code or a key. Lines go to the ``security``
-logger, which the logging configuration sends to security.log as well.
+is named (totp, recovery_codes), never a secret, a code or a key. Lines go
+to the ``security`` logger, which the logging configuration sends to
+security.log as well.
 """
 
 import logging

@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -122,3 +123,19 @@ def test_without_the_second_factor_the_page_s_log_in_is_enough(staff_browser, su
 def test_a_non_staff_session_is_refused(client, make_user):
     client.force_login(make_user(MANAGERS))
     assert client.get(reverse("admin:login")).status_code == 403
+
+
+def test_the_admin_shows_who_has_a_second_factor_never_its_secret(client, superuser, make_user):
+    secret = add_totp(make_user(username="grace"))
+    (app,) = Authenticator.objects.all()
+    client.force_login(superuser)
+    listed = client.get(reverse("admin:mfa_authenticator_changelist"))
+    assert listed.status_code == 200
+    assert b"grace" in listed.content
+    shown = client.get(reverse("admin:mfa_authenticator_change", args=[app.pk]))
+    assert shown.status_code == 200
+    assert secret.encode() not in shown.content
+    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
+    deleted = client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not Authenticator.objects.exists()
