@@ -127,3 +127,23 @@ def test_mail_goes_through_the_providers_api_with_the_key_from_its_secret(
     assert headers[KEY_HEADER[provider]] == KEY_SENT[provider]
     # The key is in no output.
     assert API_KEY not in run.stdout + run.stderr
+
+
+def worker_egress_ports(project) -> list:
+    policies = (project.path / "deploy/kubernetes/base/network-policies.yaml").read_text()
+    [worker] = [doc for doc in yaml.safe_load_all(policies) if doc["metadata"]["name"] == "worker"]
+    return [port["port"] for rule in worker["spec"]["egress"] for port in rule["ports"]]
+
+
+def test_on_kubernetes_the_worker_may_reach_the_providers_api_only(render, copie_session):
+    assert worker_egress_ports(render("kubernetes")) == [587, 465]
+    answers = {**ANSWER_SETS["kubernetes"], "email_provider": PROVIDERS[0]}
+    result = copie_session.copy(extra_answers=answers)
+    assert result.exception is None, result.exception
+    project = Project("kubernetes-provider", result.project_dir)
+    assert worker_egress_ports(project) == [443]
+    worker = yaml.safe_load((project.path / "deploy/kubernetes/base/worker.yaml").read_text())
+    [container] = worker["spec"]["template"]["spec"]["containers"]
+    assert {"name": "EMAIL_API_KEY_FILE", "value": "/run/secrets/email_host_password"} in (
+        container["env"]
+    )
