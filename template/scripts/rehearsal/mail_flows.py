@@ -37,7 +37,7 @@ def mail_flows(backend: Backend, worker: Worker, mail: MailCatcher, user: User) 
         return [m for m in mail.mails() if m.recipients == [user.email]]
 
     wait_until(lambda: bool(to_user()), "the notice at the mail catcher")
-    # A second copy would come from the same pass of the worker's loop.
+    # Two passes more of the worker's loop, for a second copy to show.
     time.sleep(2)
     check(len(to_user()) == 1, "one notice, sent once")
     check(worker.healthy(), "the worker's health check passes (its heartbeat is fresh)")
