@@ -13,6 +13,7 @@ test_mail.py has the mail server down for a while (the mail arrives late).
 """
 
 import json
+import subprocess
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -78,6 +79,13 @@ def alert_rules(project, out):
     stalled["for"] = scaled_period
     out.write_text(yaml.safe_dump(rules))
     return out
+
+
+def heartbeat_fresh(parts, worker, within: float) -> bool:
+    """The stack's health check, its heartbeat limit `within` seconds."""
+    env = {**worker.env, "WORKER_HEARTBEAT_MAX_AGE": str(within)}
+    check = subprocess.run(worker.healthcheck, cwd=parts.worker.BACKEND, env=env, check=False)
+    return check.returncode == 0
 
 
 @pytest.fixture
@@ -157,6 +165,7 @@ def test_a_frozen_worker_stalls_the_queue_and_every_mail_arrives_once_it_runs(
 ):
     service = mail_service
     with running_worker(parts, service.project, service.env, tmp_path / "worker") as worker:
+        assert heartbeat_fresh(parts, worker, within=2)
         worker.pause()
         for _ in range(QUEUED):
             service.change_password()
@@ -165,6 +174,9 @@ def test_a_frozen_worker_stalls_the_queue_and_every_mail_arrives_once_it_runs(
         took = service.wait_until_firing("TaskQueueStalled")
         print(f"TaskQueueStalled fired {took:.1f} s after the mails were queued (scaled rule)")
         assert smtp.mails() == []
+        # Frozen, its heartbeat ages: the health check fails (its limit cut
+        # from two minutes to 2 s), and the orchestrator would restart it.
+        assert not heartbeat_fresh(parts, worker, within=2)
 
         worker.resume()
         smtp.wait_for(QUEUED, timeout=60)

@@ -94,6 +94,7 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, images, render, t
         "manage.py run_worker takes tasks, mail to the catcher on loopback",
         "the password is changed (200), the notice queued",
         "one notice, sent once",
+        "the worker's health check passes (its heartbeat is fresh)",
         "its only link is the service's own address",
         "it carries no password",
     ):

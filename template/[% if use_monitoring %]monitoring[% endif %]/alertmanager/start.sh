@@ -9,7 +9,8 @@
 # stops the start, named.
 set -eu
 template=${ALERTMANAGER_TEMPLATE:-/etc/alertmanager/alertmanager.yml}
-config=${ALERTMANAGER_CONFIG:-/tmp/alertmanager.yml}
+# In the data volume, which the image gives its user to write.
+config=${ALERTMANAGER_CONFIG:-/alertmanager/alertmanager.yml}
 
 plain() {
   case $2 in

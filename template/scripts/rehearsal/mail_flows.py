@@ -14,9 +14,10 @@ from .processes import wait_until
 from .project import DOMAIN
 from .report import check, step
 from .users import User
+from .worker import Worker
 
 
-def mail_flows(backend: Backend, mail: MailCatcher, user: User) -> None:
+def mail_flows(backend: Backend, worker: Worker, mail: MailCatcher, user: User) -> None:
     step("A mail through the worker: the password-change notice")
     browser = Client(backend.url, {**PROXIED, **ORIGIN})
     browser.csrf_token = browser.get(f"{AUTH}csrf/").json()["csrfToken"]
@@ -36,9 +37,10 @@ def mail_flows(backend: Backend, mail: MailCatcher, user: User) -> None:
         return [m for m in mail.mails() if m.recipients == [user.email]]
 
     wait_until(lambda: bool(to_user()), "the notice at the mail catcher")
-    # A second copy would come from the same pass of the worker's loop.
+    # Two passes more of the worker's loop, for a second copy to show.
     time.sleep(2)
     check(len(to_user()) == 1, "one notice, sent once")
+    check(worker.healthy(), "the worker's health check passes (its heartbeat is fresh)")
     [notice] = to_user()
     check(
         notice.message["Subject"].endswith(": Password Changed"),
