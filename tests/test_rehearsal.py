@@ -130,7 +130,7 @@ def test_the_rehearsal_passes_and_leaves_nothing_running(name, images, render, t
             "the mailed link shows the address and role invited; the key leaves the address bar",
             "the account is made; the log-in form has its name",
             "the invitee logs in, with the role invited",
-            "the API's docs page shows the session all 13 operations of openapi.json",
+            "the API's docs page shows the session all 30 operations of openapi.json",
             "logging out removes the list from the page and ends the session",
             "no browser errors",
         ):
