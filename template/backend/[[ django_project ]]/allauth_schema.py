@@ -7,17 +7,19 @@ Only the served paths and methods are kept (accounts.urls answers the rest
 404), under /api/auth/browser/v1/, with allauth's components prefixed
 (``Allauth...``, no clash with the project's), OpenAPI 3.1's null type for
 3.0's ``nullable``, the session and CSRF token as their security, and the
-answers every path can also give here: the CSRF refusal (403), the lock-out
-and rate limits (429), the database being away (503).
+answers every path can also give here: nobody logged in (401) and the CSRF
+refusal or a missing second factor (403), beside allauth's own; the
+lock-out and rate limits (429); the database being away (503).
 """
 
+import copy
 import re
 from pathlib import Path
 
 import allauth.headless
 import yaml
 
-from .openapi import NAMES, RESPONSES
+from .openapi import DETAIL, NAMES, RESPONSES
 
 SPEC = Path(allauth.headless.__file__).parent / "spec" / "doc" / "openapi.yaml"
 PREFIX = "/api/auth/browser/v1/"
@@ -102,12 +104,42 @@ def _operations(spec: dict) -> dict[str, dict]:
             responses = operation["responses"]
             for code, name in UNDESCRIBED.get((rest, method), {}).items():
                 responses.setdefault(code, {"$ref": f"#/components/responses/{name}"})
-            if rest not in PUBLIC:
-                # Nobody logged in: allauth's answer with the flows to log in.
-                responses.setdefault("401", {"$ref": "#/components/responses/Authentication"})
+            # Nobody logged in: allauth's answer with the flows to log in,
+            # beside what its description says (a reauthentication, say).
+            if rest not in PUBLIC or "401" in responses:
+                responses["401"] = _either(
+                    spec, responses.get("401"), _schema(spec, "Authentication"), "Not logged in."
+                )
+            # The CSRF refusal and the missing second factor: {"detail": ...}.
+            responses["403"] = _either(
+                spec, responses.get("403"), DETAIL, "Not allowed, or the CSRF token is missing."
+            )
             kept[method] = operation
         paths[f"{PREFIX}{rest}"] = kept
     return paths
+
+
+def _schema(spec: dict, answer: str | dict | None) -> dict | None:
+    """A copy of the JSON schema of one of allauth's answers (by name, or as
+    written in an operation)."""
+    response: dict | None = (
+        {"$ref": f"#/components/responses/{answer}"} if isinstance(answer, str) else answer
+    )
+    if response and "$ref" in response:
+        response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    if not response:
+        return None
+    schema = response.get("content", {}).get("application/json", {}).get("schema")
+    return copy.deepcopy(schema) if schema else None
+
+
+def _either(spec: dict, documented: dict | None, other: dict | None, description: str) -> dict:
+    """An answer whose body is allauth's documented one or the other."""
+    schemas = [schema for schema in (_schema(spec, documented), other) if schema]
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"anyOf": schemas}}},
+    }
 
 
 def _security(rest: str, method: str) -> list[dict]:
@@ -144,8 +176,8 @@ def add_the_page_log_in(result: dict, generator, request, public) -> dict:
     answers = result["components"].setdefault("responses", {})
     for operation in (op for item in paths.values() for op in item.values()):
         responses = operation["responses"]
-        # The CSRF refusal, the lock-out and allauth's limits, the database.
-        for code in ("403", "429", "503"):
+        # The lock-out and allauth's limits, the database.
+        for code in ("429", "503"):
             answers.setdefault(NAMES[code], RESPONSES[code]())
             responses.setdefault(code, {"$ref": f"#/components/responses/{NAMES[code]}"})
         operation["responses"] = dict(sorted(responses.items()))
