@@ -168,15 +168,15 @@ def named(resolver, prefix="", namespace=""):
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield namespace + pattern.name, pattern.pattern.regex.groupindex
 
-# The CSRF bootstrap, django-allauth's log-in, its second step, its session
-# (state and log-out), password reset and configuration, and an invitation's
-# check and accept (its key is the credential): open to anyone, by design
-# (tested elsewhere).
+# The CSRF bootstrap and django-allauth's log-in, its second step, log-out
+# (auth/session, which also says whether anyone is logged in), password
+# reset and configuration, and an invitation's check and accept (its key is
+# the credential): open to anyone, by design (tested elsewhere).
 HEADLESS = "/api/auth/browser/v1/"
 public = {"/api/auth/csrf/", "/api/auth/invitation/check/", "/api/auth/invitation/accept/"} | {
     HEADLESS + path for path in (
-        "config", "auth/login", "auth/2fa/authenticate", "auth/session", "auth/password/request",
-        "auth/password/reset", *NOT_SERVED)}
+        "config", "auth/login", "auth/2fa/authenticate", "auth/session",
+        "auth/password/request", "auth/password/reset", *NOT_SERVED)}
 # An empty database: an endpoint that reached for data would answer 500.
 client = Client(raise_request_exception=False, HTTP_X_FORWARDED_PROTO="https", HTTP_HOST=DOMAIN)
 urls = {reverse(n, kwargs={a: "json" if a == "format" else "1" for a in args})
