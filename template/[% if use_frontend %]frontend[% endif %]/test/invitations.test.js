@@ -153,7 +153,7 @@ describe('accepting an invitation', () => {
     });
     const dead = await acceptInvitation(session, 'old', {
       username: 'g',
-      password: 'long enough!',
+      password: 'long enough!',  // pragma: allowlist secret
     });  // pragma: allowlist secret
     assert.deepEqual(dead, {
       ok: false,

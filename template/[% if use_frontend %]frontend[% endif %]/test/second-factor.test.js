@@ -85,7 +85,7 @@ describe('setting up an authenticator app', () => {
     const session = createSession(
       async () =>
         new Response(
-          JSON.stringify({ status: 404, meta: { secret: 'x<y', totp_url: 'https://x' } }),
+          JSON.stringify({ status: 404, meta: { secret: 'x<y', totp_url: 'https://x' } }),  // pragma: allowlist secret
           {
             status: 404,
             headers: { 'Content-Type': 'application/json' },
