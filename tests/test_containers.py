@@ -267,7 +267,7 @@ IMAGE_COMMANDS = {
     "nginxinc/nginx-unprivileged": {"wget", "sh"},
     # The Prometheus project's images are built on busybox, Grafana's on Alpine.
     "prom/prometheus": {"wget", "sh"},
-    "prom/alertmanager": {"wget", "sh"},
+    "prom/alertmanager": {"wget", "sh", "sed"},  # sed: its start.sh
     "prom/node-exporter": {"wget", "sh"},
     "prom/blackbox-exporter": {"wget", "sh"},
     "prometheuscommunity/postgres-exporter": {"wget", "sh"},

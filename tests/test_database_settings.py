@@ -32,7 +32,11 @@ def test_the_settings_fit_the_containers_memory():
 def test_the_compose_stack_runs_postgres_with_them(render, name):
     project = render(name)
     # The variables the stack requires (the rest have defaults).
-    required = {"IMAGE_TAG": "1", "EMAIL_HOST": "smtp.example.com"}
+    required = {
+        "IMAGE_TAG": "1",
+        "EMAIL_HOST": "smtp.example.com",
+        "ALERT_EMAIL_TO": "ops@example.com",
+    }
     stack = compose.load(project.path / "docker-compose.prod.yml", required)
     database = stack["services"]["database"]
     command = database["command"]

@@ -347,13 +347,21 @@ AUTH_BURST = 5
     indirect=True,
 )
 def test_log_in_paths_have_their_own_budget_and_the_admin_follows_its_path(edge):
-    # The admin's log-in, at the path the deployment chose, on the log-in budget.
+    # The admin's log-in, at the path the deployment chose, on the log-in
+    # budget: it sends the browser to the page's log-in (with the second
+    # factor), to come back to the admin.
     codes = [edge.get("/back-office/login/", client="127.0.0.12") for _ in range(AUTH_BURST + 3)]
-    assert [code for code, _, _ in codes] == [200] * (AUTH_BURST + 1) + [429] * 2
-    assert b"csrfmiddlewaretoken" in codes[0][2]
-    # The API's log-in has the same budget, per client address.
-    codes = [edge.get("/api/auth/csrf/", client="127.0.0.13")[0] for _ in range(AUTH_BURST + 3)]
-    assert codes == [200] * (AUTH_BURST + 1) + [429] * 2
+    assert [code for code, _, _ in codes] == [302] * (AUTH_BURST + 1) + [429] * 2
+    assert codes[0][1]["Location"].startswith("/?next=")
+    # The API's log-in has the same budget, per client address (allauth answers
+    # 401 there: nobody is logged in)...
+    session = "/api/auth/browser/v1/auth/session"
+    codes = [edge.get(session, client="127.0.0.13")[0] for _ in range(AUTH_BURST + 3)]
+    assert codes == [401] * (AUTH_BURST + 1) + [429] * 2
+    # ...but what checks no secret is on the API's: the page asks for the
+    # CSRF token and who is logged in more often than that.
+    codes = [edge.get("/api/auth/csrf/", client="127.0.0.15")[0] for _ in range(AUTH_BURST + 3)]
+    assert codes == [200] * (AUTH_BURST + 3)
     # The rest of the admin is on the API's budget; the usual path is only the page.
     assert edge.get("/back-office/", client="127.0.0.14")[0] == 302
     status, headers, body = edge.get("/admin/login/", client="127.0.0.14")

@@ -174,7 +174,11 @@ def test_every_claim_of_every_readme_holds(project):
         dev,
         compose.load(
             project.path / "docker-compose.prod.yml",
-            {"IMAGE_TAG": "1", "EMAIL_HOST": "smtp.example.com"},
+            {
+                "IMAGE_TAG": "1",
+                "EMAIL_HOST": "smtp.example.com",
+                "ALERT_EMAIL_TO": "ops@example.com",
+            },
         ),
     ]
     listening = {

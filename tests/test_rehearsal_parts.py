@@ -4,6 +4,7 @@ server, the process lifecycle. tests/test_rehearsal.py runs them together."""
 
 import importlib
 import json
+import smtplib
 import subprocess
 import sys
 import threading
@@ -40,11 +41,14 @@ def test_every_part_is_in_the_render_that_needs_it(render):
         folder = render(name).path / "scripts" / "rehearsal"
         return {p.stem for p in folder.glob("*.py")}
 
-    optional = {"redis_server", "edge", "browser", "page_flows", "prometheus", "backups"}
+    # The worker and its mail catcher are in every render: every one sends mail.
+    assert {"worker", "mail_catcher", "mail_flows"} <= parts_of("everything-off")
+    page = {"edge", "browser", "page_flows", "page_account"}
+    optional = {"redis_server", "prometheus", "backups", *page}
     assert optional <= parts_of("defaults")
     assert parts_of("everything-off").isdisjoint(optional)
     assert "redis_server" not in parts_of("no-redis")
-    assert {"edge", "browser", "page_flows"}.isdisjoint(parts_of("no-frontend"))
+    assert page.isdisjoint(parts_of("no-frontend"))
 
 
 def test_project_paths_point_into_the_render(render, parts):
@@ -173,6 +177,62 @@ def test_processes_are_stopped_last_first_and_cleaned_up(parts, tmp_path):
     assert cleaned == ["done"]
     assert running.running == []
     assert (tmp_path / "server0.log").exists()
+
+
+def test_a_process_without_a_port_is_ready_when_it_says_so(parts, tmp_path):
+    processes = importlib.import_module("rehearsal.processes")
+    report = importlib.import_module("rehearsal.report")
+    running = processes.Processes(tmp_path)
+    try:
+        talker = "import time; print('up', flush=True); time.sleep(60)"
+        process = running.spawn(
+            "talker",
+            [sys.executable, "-c", talker],
+            None,
+            ready=lambda: "up" in running.log("talker"),
+        )
+        assert process.poll() is None
+        # One that ends before it is ready fails at once, with its log.
+        with pytest.raises(report.RehearsalFailed, match="quitter ended: gone"):
+            running.spawn(
+                "quitter",
+                [sys.executable, "-c", "print('gone')"],
+                None,
+                ready=lambda: False,
+                ready_within=30,
+            )
+    finally:
+        running.stop_all()
+
+
+def test_the_mail_catcher_keeps_what_it_receives_across_a_restart(parts, tmp_path):
+    mail_catcher = importlib.import_module("rehearsal.mail_catcher")
+    catcher = mail_catcher.MailCatcher()
+    env = catcher.backend_env(tmp_path)
+    assert env["EMAIL_PORT"] == str(catcher.port)
+    assert (tmp_path / "email_host_password").read_text()
+    catcher.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", catcher.port, timeout=10) as smtp:
+            smtp.sendmail("a@example.com", ["b@example.com"], b"Subject: one\r\n\r\nHello")
+        catcher.stop()
+        with pytest.raises(OSError):
+            smtplib.SMTP("127.0.0.1", catcher.port, timeout=5)
+        catcher.start()
+        with smtplib.SMTP("127.0.0.1", catcher.port, timeout=10) as smtp:
+            smtp.sendmail("a@example.com", ["c@example.com"], b"Subject: two\r\n\r\nHello")
+        first, second = catcher.wait_for(2, timeout=10)
+    finally:
+        catcher.stop()
+    assert (first.sender, first.recipients, first.message["Subject"]) == (
+        "a@example.com",
+        ["b@example.com"],
+        "one",
+    )
+    assert second.recipients == ["c@example.com"] and second.message["Subject"] == "two"
+    report = importlib.import_module("rehearsal.report")
+    with pytest.raises(report.RehearsalFailed, match="3 mail"):
+        catcher.wait_for(3, timeout=0.5)
 
 
 def test_waiting_for_a_port_gives_up_with_its_number(parts):

@@ -109,7 +109,11 @@ def test_the_image_and_compose_health_checks_hit_the_live_probe(service):
     dockerfile = Dockerfile.parse(project.backend / "Dockerfile")
     checks = [dockerfile.exec_form("HEALTHCHECK", "production")]
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
-        required = {"IMAGE_TAG": "1", "EMAIL_HOST": "smtp.example.com"}
+        required = {
+            "IMAGE_TAG": "1",
+            "EMAIL_HOST": "smtp.example.com",
+            "ALERT_EMAIL_TO": "ops@example.com",
+        }
         test = compose.load(project.path / name, required)["services"]["backend"]
         checks.append(test["healthcheck"]["test"][1:])  # after "CMD"
     for command in checks:

@@ -19,8 +19,11 @@ from .backend import gunicorn
 from .http import exchange
 from .nginx import Nginx, dev_certificate
 from .postgres import RUNTIME_USER, PostgresServer, free_port
+from .totp import totp_code
 
 PASSWORD = "a long passphrase nobody would guess"
+# django-allauth's JSON API for the page.
+HEADLESS = "/api/auth/browser/v1"
 GROUPS = {
     "viewer": "customer viewers",
     "editor": "customer editors",
@@ -128,14 +131,40 @@ class Client:
                     self.cookies.pop(name, None)
         return status, message, data
 
+    def csrf(self) -> str:
+        """The CSRF token the cookie holds now (the bootstrap sets it, a
+        log-in makes a new one), as the page reads it."""
+        if "csrftoken" not in self.cookies:
+            status, _, body = self.send("GET", "/api/auth/csrf/")
+            assert status == 200, body
+        return self.cookies["csrftoken"]
+
     def log_in(self, username: str, password: str = PASSWORD):
-        """The page's log-in: the CSRF bootstrap, then the log-in with its token."""
-        status, _, body = self.send("GET", "/api/auth/csrf/")
+        """The page's log-in (django-allauth's, for a browser): the CSRF
+        bootstrap, then the log-in with its token."""
+        credentials = {"username": username, "password": password}
+        return self.send("POST", f"{HEADLESS}/auth/login", credentials, csrf=self.csrf())
+
+    def log_out(self):
+        return self.send("DELETE", f"{HEADLESS}/auth/session", csrf=self.csrf())
+
+    def add_second_factor(self, password: str = PASSWORD) -> str:
+        """Add an authenticator app as the page does, the password asked
+        again first; its secret. Staff and managers need one under the
+        production settings before the API serves their session."""
+        again = {"password": password}
+        path = f"{HEADLESS}/auth/reauthenticate"
+        status, _, body = self.send("POST", path, again, csrf=self.csrf())
         assert status == 200, body
-        token = json.loads(body)["csrfToken"]
-        return self.send(
-            "POST", "/api/auth/login/", {"username": username, "password": password}, csrf=token
+        status, _, body = self.send("GET", f"{HEADLESS}/account/authenticators/totp")
+        assert status == 404, body  # none yet: the secret to show
+        secret: str = json.loads(body)["meta"]["secret"]
+        code = {"code": totp_code(secret)}
+        status, _, body = self.send(
+            "POST", f"{HEADLESS}/account/authenticators/totp", code, csrf=self.csrf()
         )
+        assert status == 200, body
+        return secret
 
 
 class Service:

@@ -1,53 +1,48 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives.
+"""Mail in the template's tests, through a render's own rehearsal parts: its
+mail catcher (scripts/rehearsal/mail_catcher.py, a real SMTP server on
+loopback) and its worker (scripts/rehearsal/worker.py, run_worker as the
+stack runs it). One implementation of each, shared with the rehearsal."""
 
-It can be stopped and started again on the same port, so a test can take
-the mail server away from a running worker and bring it back.
-"""
-
-import email
-import email.policy
-import threading
+import importlib
 import time
-from email.message import EmailMessage
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
 
-from aiosmtpd.controller import Controller
-
-from .postgres import free_port
-
-
-class _Keep:
-    def __init__(self, inbox: "SmtpServer") -> None:
-        self.inbox = inbox
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.inbox.lock:
-            self.inbox.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
+from .scripts import imported
 
 
-class SmtpServer:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.messages: list[tuple[str, list[str], EmailMessage]] = []
-        self.lock = threading.Lock()
-        self._controller: Controller | None = None
+@contextmanager
+def mail_parts(project) -> Iterator[SimpleNamespace]:
+    """The render's mail_catcher, worker and processes modules."""
+    with imported(project.path, "rehearsal"):
+        yield SimpleNamespace(
+            mail_catcher=importlib.import_module("rehearsal.mail_catcher"),
+            worker=importlib.import_module("rehearsal.worker"),
+            processes=importlib.import_module("rehearsal.processes"),
+        )
 
-    def start(self) -> None:
-        self._controller = Controller(_Keep(self), hostname="127.0.0.1", port=self.port)
-        self._controller.start()
 
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def wait_for(self, count: int = 1, timeout: float = 60) -> list:
-        """The messages received, once there are at least `count`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.1)
-        raise TimeoutError(f"{count} mail(s) expected, {len(self.messages)} received")
+@contextmanager
+def running_worker(parts, project, env: dict, workdir: Path, *arguments: str):
+    """The worker from the render's venv with `env` (its log in `workdir`,
+    worker.log); stopped with SIGTERM, which it must obey at once, cleanly."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    processes = parts.processes.Processes(workdir)
+    try:
+        worker = parts.worker.start_worker(
+            processes,
+            project.env(**env),
+            "--interval",
+            "0.2",
+            *arguments,
+            python=project.venv() / "bin" / "python",
+        )
+        yield worker
+        worker.resume()  # were it paused
+        started = time.monotonic()
+        assert worker.stop(timeout=30) == 0, worker.log()[-3000:]
+        assert time.monotonic() - started < 10
+    finally:
+        processes.stop_all()

@@ -1,27 +1,36 @@
-// The page: log-in, who is logged in, and the customer list and forms that
-// the user's permissions allow. The logic lives in the other modules, which
-// the tests cover; this file connects them to the elements of index.html.
-import { deleteCustomer, saveCustomer, setActive } from './api.js';
+// The page: who is logged in, which of its parts they see, and the links from
+// mails (#/reset/<key>, #/invite/<key>). The parts live in the *-view.js
+// modules and their logic in the modules those use, which the tests cover;
+// this file connects them to each other and to the elements of index.html.
+import { acceptView } from './accept-view.js';
+import { customersView } from './customers-view.js';
 import { setStatus, slot } from './dom.js';
+import { secondFactorView } from './factor-view.js';
 import { formController, submitForm } from './forms.js';
 import { MESSAGES } from './http.js';
-import { customerList } from './list.js';
+import { INVITATION_PERMISSIONS } from './invitations.js';
+import { invitationsView } from './invitations-view.js';
+import { loginView } from './login-view.js';
+import { reauthenticationPrompt } from './reauthentication.js';
+import { recoveryView } from './recovery-view.js';
+import { takeRoute } from './routes.js';
 import {
   LOGIN_MESSAGES,
   PASSWORD_FIELDS,
   createSession,
+  mustEnrol,
   permissionsOf,
   userLabel,
 } from './session.js';
 
 const NO_ACCESS = 'Your account may not see customers. Ask an administrator for access.';
+const LOG_OUT_FIRST = 'You are logged in: log out to use the link from the mail.';
+
+// The panels someone who is not logged in may see, one at a time.
+const OUTSIDE = ['login', 'code', 'forgot', 'reset', 'accept'];
 
 function loggedInAgain(username) {
   return `Logged in again as ${username}. What you typed is still in the form: submit it again.`;
-}
-
-function customerName(customer) {
-  return `${customer.first_name} ${customer.last_name}`.trim();
 }
 
 function start(doc, win) {
@@ -30,33 +39,15 @@ function start(doc, win) {
   const pageStatus = byId('page-status');
   const sessionBar = byId('session');
   const sessionUser = byId('session-user');
-  const logoutButton = byId('logout');
+  const factorClose = byId('factor-close');
   const passwordOpen = byId('password-open');
-  const loginForm = byId('login-form');
-  const loginStatus = byId('login-status');
-  const loginSubmit = byId('login-submit');
-  const username = byId('username');
-  const password = byId('password');
-  const editHeading = byId('edit-heading');
-  const panels = {
-    login: slot(doc, byId('login-panel')),
-    create: slot(doc, byId('create-panel')),
-    edit: slot(doc, byId('edit-panel')),
-    list: slot(doc, byId('list-panel')),
-    password: slot(doc, byId('password-panel')),
-    actions: slot(doc, byId('actions-heading')),
-  };
-  const createForm = formController(doc, {
-    form: byId('create-form'),
-    status: byId('create-status'),
-    submit: byId('create-submit'),
-  });
-  const editForm = formController(doc, {
-    form: byId('edit-form'),
-    prefix: 'edit-',
-    status: byId('edit-status'),
-    submit: byId('edit-submit'),
-  });
+  const factorOpen = byId('factor-open');
+  const panels = Object.fromEntries(
+    [...OUTSIDE, 'password', 'factor', 'reauth', 'invitations'].map((name) => [
+      name,
+      slot(doc, byId(`${name}-panel`)),
+    ]),
+  );
   const passwordForm = formController(doc, {
     form: byId('password-form'),
     status: byId('password-status'),
@@ -70,22 +61,33 @@ function start(doc, win) {
     // Whose typing the forms hold: kept through an ended session for the
     // same user, never shown to someone else.
     owner: null,
-    editing: null,
+    outside: 'login',
+    // A link from a mail opened while logged in: used after log-out.
+    route: null,
     changingPassword: false,
-    loggingIn: false,
+    factorOpen: false,
+    // The API refuses this account until it has a second factor.
+    enrolling: false,
+    reauthenticating: false,
   };
 
   function showPanels() {
     const signedIn = state.me !== null;
+    const working = signedIn && !state.enrolling;
     sessionBar.hidden = !signedIn;
     sessionUser.textContent = userLabel(state.me);
-    panels.login.show(!signedIn);
-    panels.list.show(signedIn && state.can.view);
-    panels.create.show(signedIn && state.can.add);
-    panels.edit.show(signedIn && state.can.change && state.editing !== null);
-    panels.actions.show(signedIn && (state.can.change || state.can.delete));
+    for (const name of OUTSIDE) {
+      panels[name].show(!signedIn && state.outside === name);
+    }
+    customers.show(working ? state.can : null);
     panels.password.show(signedIn && state.changingPassword);
+    panels.factor.show(signedIn && (state.factorOpen || state.enrolling));
+    panels.reauth.show(signedIn && state.reauthenticating);
+    panels.invitations.show(working && state.can.invite);
+    // Until the account has its required second factor, there is nothing to go back to.
+    factorClose.hidden = state.enrolling;
     passwordOpen.setAttribute('aria-expanded', String(state.changingPassword));
+    factorOpen.setAttribute('aria-expanded', String(state.factorOpen));
   }
 
   // Passwords are never kept for later, not even through an ended session.
@@ -95,144 +97,135 @@ function start(doc, win) {
     showPanels();
   }
 
-  function stopEditing() {
-    state.editing = null;
-    editForm.clear();
+  function go(view, route = {}) {
+    state.outside = view;
     showPanels();
+    setStatus(pageStatus, '');
+    if (view === 'login') {
+      login.focus();
+    } else if (view === 'forgot') {
+      recovery.forgot();
+    } else if (view === 'reset') {
+      recovery.reset(route.key);
+    } else if (view === 'accept') {
+      accept.open(route.key);
+    }
   }
 
-  function forgetTyping() {
-    createForm.clear();
-    stopEditing();
-  }
-
-  function signedOut(message, { error = false } = {}) {
+  function signedOut(message, { error = false, name = null } = {}) {
     closePasswordForm();
-    state.me = null;
-    state.can = permissionsOf(null);
-    list.clear();
-    showPanels();
+    prompt.cancel();
+    factors.clear();
+    invitations.clear();
+    customers.clearList();
+    Object.assign(state, {
+      me: null,
+      can: permissionsOf(null),
+      factorOpen: false,
+      enrolling: false,
+    });
+    const route = state.route;
+    state.route = null;
+    if (route !== null) {
+      go(route.name === 'invite' ? 'accept' : route.name, route);
+      return;
+    }
+    go('login');
     setStatus(pageStatus, message, { error });
-    username.focus();
+    login.focus({ name });
   }
 
   function signedIn(me) {
     if (state.owner !== null && state.owner !== me.username) {
-      forgetTyping();
+      customers.forgetTyping();
     }
-    const kept = state.owner === me.username && (state.editing !== null || hasTyping());
+    const kept = state.owner === me.username && customers.hasTyping();
     state.owner = me.username;
     state.me = me;
-    state.can = permissionsOf(me);
+    state.can = { ...permissionsOf(me), ...invitationRights(me) };
+    state.enrolling = mustEnrol(me);
     showPanels();
-    if (!state.can.view) {
-      setStatus(pageStatus, NO_ACCESS, { error: true });
+    if (state.enrolling) {
+      enrol();
       return;
     }
-    // The failure the forms showed is over; what was typed in them stays.
-    createForm.status('');
-    editForm.status('');
+    if (state.can.invite) {
+      invitations.show({ canRevoke: state.can.revoke });
+    }
+    if (!state.can.view) {
+      setStatus(pageStatus, state.can.invite ? '' : NO_ACCESS, { error: true });
+      return;
+    }
     setStatus(pageStatus, kept ? loggedInAgain(me.username) : '');
-    list.show(state.can);
+    customers.show(state.can, { load: true });
   }
 
-  function hasTyping() {
-    return Object.values(createForm.values()).some((value) => value.trim() !== '');
+  function invitationRights(me) {
+    const granted = new Set(me.permissions);
+    return {
+      invite: granted.has(INVITATION_PERMISSIONS.invite),
+      revoke: granted.has(INVITATION_PERMISSIONS.revoke),
+    };
+  }
+
+  // The account must set up a second factor before anything else.
+  function enrol() {
+    state.enrolling = true;
+    showPanels();
+    setStatus(pageStatus, MESSAGES.secondFactorRequired, { error: true });
+    factors.show();
   }
 
   // Every failed request comes here first: an ended session brings back the
-  // log-in form (what was typed stays in the forms), and a refusal brings the
-  // page in line with the user's current permissions.
+  // log-in form (what was typed stays in the forms), a refusal brings the
+  // page in line with the user's current permissions, and an account without
+  // its required second factor is sent to set one up.
   function failed(result) {
     if (result.kind === 'signed-out') {
       signedOut(MESSAGES.signedOut, { error: true });
+    } else if (result.kind === 'second-factor-required') {
+      enrol();
     } else if (result.me) {
       const before = JSON.stringify(state.can);
       state.me = result.me;
-      state.can = permissionsOf(result.me);
+      state.can = { ...permissionsOf(result.me), ...invitationRights(result.me) };
       showPanels();
       // Said at the top too: the form that was refused may no longer be shown.
       setStatus(pageStatus, MESSAGES.forbidden, { error: true });
       if (JSON.stringify(state.can) !== before && state.can.view) {
-        list.show(state.can);
+        customers.show(state.can, { load: true });
       }
     }
   }
 
-  const list = customerList(doc, win, { session, failed, act });
-
-  async function act(action, customer) {
-    const name = customerName(customer);
-    if (action === 'edit') {
-      state.editing = customer;
-      editHeading.textContent = `Edit ${name}`;
-      editForm.clear();
-      editForm.fill(customer);
+  const customers = customersView(doc, win, { session, failed, pageStatus });
+  const login = loginView(doc, { session, signedIn, go });
+  const recovery = recoveryView(doc, { session, go, loggedOut: signedOut });
+  const accept = acceptView(doc, { session, loggedOut: signedOut });
+  const invitations = invitationsView(doc, win, { session, failed });
+  const prompt = reauthenticationPrompt(doc, {
+    session,
+    failed,
+    show(visible) {
+      state.reauthenticating = visible;
       showPanels();
-      editForm.focus();
-      return;
-    }
-    if (action === 'delete') {
-      if (!win.confirm(`Delete ${name}? This cannot be undone.`)) {
+    },
+  });
+  const factors = secondFactorView(doc, win, {
+    session,
+    prompt,
+    failed,
+    // Set up (or codes kept): the account may now use the API.
+    async enrolled() {
+      if (!state.enrolling) {
         return;
       }
-      const result = await deleteCustomer(session, customer.id);
-      if (result.ok) {
-        list.remove(customer.id);
-        list.focus();
-        if (state.editing?.id === customer.id) {
-          stopEditing();
-        }
-        list.status(`Deleted ${name}.`);
-        return;
+      const current = await session.me();
+      if (current.ok) {
+        state.enrolling = false;
+        signedIn({ ...current.me, secondFactor: { ...current.me.secondFactor, enrolled: true } });
       }
-      failed(result);
-      list.status(result.message, { error: true });
-      return;
-    }
-    const active = action === 'reactivate';
-    const result = await setActive(session, customer.id, active);
-    if (result.ok) {
-      list.replace(result.customer);
-      list.focus();
-      list.status(`${active ? 'Reactivated' : 'Deactivated'} ${name}.`);
-      return;
-    }
-    failed(result);
-    list.status(result.message, { error: true });
-  }
-
-  byId('create-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    submitForm(createForm, (values) => saveCustomer(session, values), {
-      failed,
-      saved({ customer }) {
-        setStatus(pageStatus, '');
-        list.prepend(customer);
-        createForm.clear();
-        createForm.status(`Added ${customerName(customer)}.`);
-        createForm.focus();
-      },
-    });
-  });
-
-  byId('edit-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const { id } = state.editing;
-    submitForm(editForm, (values) => saveCustomer(session, values, { id }), {
-      failed,
-      saved({ customer }) {
-        setStatus(pageStatus, '');
-        list.replace(customer);
-        stopEditing();
-        list.focus();
-        list.status(`Saved ${customerName(customer)}.`);
-      },
-    });
-  });
-  byId('edit-cancel').addEventListener('click', () => {
-    stopEditing();
-    list.focus();
+    },
   });
 
   passwordOpen.addEventListener('click', () => {
@@ -252,33 +245,18 @@ function start(doc, win) {
     });
   });
 
-  loginForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (state.loggingIn) {
-      return;
-    }
-    state.loggingIn = true;
-    loginSubmit.setAttribute('aria-disabled', 'true');
-    setStatus(loginStatus, 'Logging in…');
-    const result = await session.login(username.value, password.value);
-    state.loggingIn = false;
-    loginSubmit.removeAttribute('aria-disabled');
-    if (!result.ok) {
-      setStatus(loginStatus, result.message, { error: true });
-      // A wrong password is cleared for the next try; anything else (a
-      // lock-out, the network) keeps what was typed for when it clears.
-      if (result.kind === 'invalid') {
-        password.value = '';
-        password.focus();
-      }
-      return;
-    }
-    password.value = '';
-    setStatus(loginStatus, '');
-    signedIn(result.me);
+  factorOpen.addEventListener('click', () => {
+    state.factorOpen = true;
+    showPanels();
+    factors.show();
+  });
+  factorClose.addEventListener('click', () => {
+    state.factorOpen = false;
+    showPanels();
+    factorOpen.focus();
   });
 
-  logoutButton.addEventListener('click', async () => {
+  byId('logout').addEventListener('click', async () => {
     const result = await session.logout();
     if (!result.ok) {
       const reason = result.kind === 'network' ? MESSAGES.network : MESSAGES.generic;
@@ -287,17 +265,38 @@ function start(doc, win) {
     }
     // Logged out on purpose: nothing typed stays for the next person here.
     state.owner = null;
-    forgetTyping();
+    customers.forgetTyping();
     signedOut(LOGIN_MESSAGES.loggedOut);
   });
+
+  // A link from a mail: read once, and taken out of the address at once.
+  function followLink() {
+    const route = takeRoute(win);
+    if (route === null) {
+      return;
+    }
+    if (state.me !== null) {
+      state.route = route;
+      setStatus(pageStatus, LOG_OUT_FIRST);
+      return;
+    }
+    go(route.name === 'invite' ? 'accept' : route.name, route);
+  }
+  win.addEventListener('hashchange', followLink);
 
   // Nothing shows until the API says who is logged in.
   for (const panel of Object.values(panels)) {
     panel.show(false);
   }
+  customers.show(null);
+  const route = takeRoute(win);
   session.me().then((result) => {
+    state.route = route;
     if (result.ok) {
       signedIn(result.me);
+      if (route !== null) {
+        setStatus(pageStatus, LOG_OUT_FIRST);
+      }
     } else if (result.kind === 'signed-out') {
       signedOut('');
     } else {

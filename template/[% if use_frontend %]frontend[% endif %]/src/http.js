@@ -10,6 +10,8 @@ export const MESSAGES = {
   generic: 'Something went wrong. Please try again.',
   network: 'Could not reach the server. Check your connection and try again.',
   invalid: 'Please correct the highlighted fields.',
+  secondFactorRequired:
+    'Your account needs a second factor before it can be used. Set one up below.',
 };
 
 // Methods that change something: Django wants the CSRF token with each.
@@ -65,16 +67,23 @@ function detailOf(body) {
 
 /**
  * What a failed answer means: 'signed-out' (401), 'csrf' (Django's CSRF
- * refusal), 'forbidden' (any other 403: no permission, or no longer logged in,
+ * refusal), 'second-factor-required' (the account must enrol a second factor
+ * first), 'forbidden' (any other 403: no permission, or no longer logged in,
  * which only a look at /api/auth/me/ can tell apart), 'rate-limited' (429),
- * 'invalid' (400), 'not-found' (404) or 'error'.
+ * 'invalid' (400), 'not-found' (404), 'conflict' (409) or 'error'.
  */
 export function failureKind(status, body) {
   if (status === 401) {
     return 'signed-out';
   }
   if (status === 403) {
+    if (body !== null && typeof body === 'object' && body.code === 'second_factor_required') {
+      return 'second-factor-required';
+    }
     return /^CSRF Failed/i.test(detailOf(body)) ? 'csrf' : 'forbidden';
+  }
+  if (status === 409) {
+    return 'conflict';
   }
   if (status === 429) {
     return 'rate-limited';
@@ -106,6 +115,8 @@ export function failureMessage(kind, { retryAfter = null } = {}) {
       return MESSAGES.forbidden;
     case 'csrf':
       return MESSAGES.csrf;
+    case 'second-factor-required':
+      return MESSAGES.secondFactorRequired;
     case 'rate-limited':
       return retryAfter === null
         ? MESSAGES.tooManyRequests

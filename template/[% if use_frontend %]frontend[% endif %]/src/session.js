@@ -1,19 +1,18 @@
 // The log-in session: who is logged in, what they may do, and the CSRF token
-// every change needs. Django rotates the token at log-in and drops it at
+// every change needs. Log-in, log-out and the password go through allauth
+// (allauth.js); who is logged in and their permissions come from our own
+// /api/auth/me/. Django rotates the CSRF token at log-in and drops it at
 // log-out, so it is fetched when first needed and again after each.
-import { parseValidationErrors } from './api.js';
+import { ALLAUTH, asksReauthentication, errorCodes, parseErrors, pendingFlow } from './allauth.js';
 import { MESSAGES, duration, failureMessage, isUnsafe, send } from './http.js';
 
 export const AUTH = {
   csrf: '/api/auth/csrf/',
-  login: '/api/auth/login/',
-  logout: '/api/auth/logout/',
   me: '/api/auth/me/',
-  password: '/api/auth/password/',
 };
 
 // The password form's fields, as the API names them.
-export const PASSWORD_FIELDS = ['old_password', 'new_password'];
+export const PASSWORD_FIELDS = ['current_password', 'new_password'];
 
 // Django's model permissions on customers, as /api/auth/me/ lists them.
 export const PERMISSIONS = {
@@ -27,6 +26,10 @@ export const LOGIN_MESSAGES = {
   invalid: 'Invalid username or password.',
   missing: 'Enter your username and password.',
   locked: 'Too many failed log-ins. Please wait and try again later.',
+  code: 'Enter the code from your authenticator app, or a recovery code.',
+  wrongCode: 'That code is not correct. Enter the current code, or a recovery code.',
+  codeExpired: 'The log-in took too long. Please enter your username and password again.',
+  wrongPassword: 'That password is not correct.',  // pragma: allowlist secret
   loggedOut: 'You have logged out.',
   passwordChanged: 'Your password has been changed.',  // pragma: allowlist secret
 };
@@ -47,7 +50,17 @@ export function readMe(body) {
   if (!strings(permissions)) {
     return null;
   }
-  return { username, groups: [...groups], permissions: [...permissions] };
+  const factor = body.second_factor;
+  const secondFactor = {
+    required: factor?.required === true,
+    enrolled: factor?.enrolled === true,
+  };
+  return { username, groups: [...groups], permissions: [...permissions], secondFactor };
+}
+
+/** Whether `me` must set up a second factor before the API lets them in. */
+export function mustEnrol(me) {
+  return Boolean(me?.secondFactor.required && !me.secondFactor.enrolled);
 }
 
 /** What `me` may do with customers; nothing at all when nobody is logged in. */
@@ -80,6 +93,15 @@ export function loginFailure(result) {
     return MESSAGES.network;
   }
   return MESSAGES.generic;
+}
+
+// allauth says "too many attempts" with a 400 of its own (for codes); the
+// page treats it as the rate limit it is.
+function withLimits(result) {
+  if (result.kind === 'invalid' && errorCodes(result.body).includes('too_many_login_attempts')) {
+    return { ...result, kind: 'rate-limited' };
+  }
+  return result;
 }
 
 /**
@@ -145,34 +167,83 @@ export function createSession(fetchImpl) {
     return current.kind === 'signed-out' ? { ...result, kind: 'signed-out' } : result;
   }
 
+  // A log-in step's answer: logged in (with who, from /api/auth/me/), a
+  // second factor still to give, or why not.
+  async function loggedIn(result) {
+    if (result.ok || result.kind === 'conflict') {
+      // The session id and the token rotate at log-in: the old token is void.
+      // (409: this browser was logged in already, e.g. from another tab.)
+      token = '';
+      const current = await me();
+      if (current.ok) {
+        return current;
+      }
+      return { ...current, ok: false, message: loginFailure(current) };
+    }
+    if (result.status === 401 && pendingFlow(result.body) === 'mfa_authenticate') {
+      return { ok: false, kind: 'second-factor', message: LOGIN_MESSAGES.code };
+    }
+    const failed = withLimits(result);
+    return { ...failed, ok: false, message: loginFailure(failed) };
+  }
+
   async function login(username, password) {
     const name = String(username ?? '').trim();
     if (name === '' || !password) {
       return { ok: false, kind: 'missing', message: LOGIN_MESSAGES.missing };
     }
-    const result = await withToken(AUTH.login, {
+    const result = await withToken(ALLAUTH.login, {
       method: 'POST',
       body: { username: name, password: String(password) },
     });
-    const user = result.ok ? readMe(result.body) : null;
-    if (!user) {
-      const failed = result.ok ? { ...result, kind: 'error' } : result;
-      return { ...failed, ok: false, message: loginFailure(failed) };
+    return loggedIn(result);
+  }
+
+  /** The second step of a log-in: a code from the app, or a recovery code. */
+  async function secondFactor(code) {
+    const typed = String(code ?? '').replace(/\s+/g, '');
+    if (typed === '') {
+      return { ok: false, kind: 'missing', message: LOGIN_MESSAGES.code };
     }
-    // The session id and the token rotate at log-in: the old token is void.
-    const fresh = result.body.csrfToken;
-    if (typeof fresh === 'string' && fresh !== '') {
-      token = fresh;
-    } else {
-      await refreshToken();
+    const result = await withToken(ALLAUTH.secondFactor, { method: 'POST', body: { code: typed } });
+    if (result.status === 401) {
+      // The pending log-in is gone (it lasts minutes): start again.
+      return { ...result, ok: false, kind: 'expired', message: LOGIN_MESSAGES.codeExpired };
     }
-    return { ok: true, me: user };
+    const outcome = await loggedIn(result);
+    if (outcome.kind === 'invalid') {
+      return { ...outcome, message: LOGIN_MESSAGES.wrongCode };
+    }
+    return outcome;
+  }
+
+  /** Confirm the logged-in user's password, as allauth asks before a security change. */
+  async function reauthenticate(password) {
+    if (!password) {
+      return { ok: false, kind: 'missing', fields: {}, general: [LOGIN_MESSAGES.wrongPassword] };
+    }
+    const result = withLimits(
+      await request(ALLAUTH.reauthenticate, { method: 'POST', body: { password } }),
+    );
+    if (result.ok) {
+      return { ok: true };
+    }
+    if (result.kind === 'invalid') {
+      return { ok: false, kind: 'invalid', ...parseErrors(result.body, ['password']) };
+    }
+    return {
+      ok: false,
+      kind: result.kind,
+      fields: {},
+      general: [failureMessage(result.kind, result)],
+    };
   }
 
   async function logout() {
-    const result = await withToken(AUTH.logout, { method: 'POST' });
+    const result = await withToken(ALLAUTH.session, { method: 'DELETE' });
     token = '';
-    // A session that had already ended is logged out too.
+    // allauth answers a log-out with 401 (nobody is logged in now); a
+    // session that had already ended is logged out too.
     if (result.ok || result.kind === 'signed-out' || result.kind === 'forbidden') {
       return { ok: true };
     }
@@ -181,21 +252,21 @@ export function createSession(fetchImpl) {
 
   /**
    * Change the logged-in user's password: `{ok: true}`, or a failure with
-   * Django's reasons per field (`fields`) and for the form (`general`).
+   * the reasons per field (`fields`) and for the form (`general`).
    */
   async function changePassword(values) {
     const body = Object.fromEntries(PASSWORD_FIELDS.map((f) => [f, String(values[f] ?? '')]));
-    const result = await request(AUTH.password, { method: 'POST', body });
+    const result = withLimits(await request(ALLAUTH.passwordChange, { method: 'POST', body }));
     if (result.ok) {
       return { ok: true };
     }
     if (result.kind === 'invalid') {
-      return { ok: false, kind: 'invalid', ...parseValidationErrors(result.body, PASSWORD_FIELDS) };
+      return { ok: false, kind: 'invalid', ...parseErrors(result.body, PASSWORD_FIELDS) };
     }
     const general = [failureMessage(result.kind, result)];
     const failed = { ok: false, kind: result.kind, fields: {}, general };
     return result.me ? { ...failed, me: result.me } : failed;
   }
 
-  return { request, me, login, logout, changePassword };
+  return { request, me, login, secondFactor, reauthenticate, logout, changePassword };
 }

@@ -119,6 +119,14 @@ describe('failureKind', () => {
     assert.equal(failureKind(403, { detail: ['CSRF Failed'] }), 'forbidden');
   });
 
+  it('tells an account that must set up a second factor first, and a conflict', () => {
+    const body = { detail: 'Set up a second factor.', code: 'second_factor_required' };
+    assert.equal(failureKind(403, body), 'second-factor-required');
+    assert.equal(failureKind(403, { detail: 'second_factor_required' }), 'forbidden');
+    assert.equal(failureMessage('second-factor-required'), MESSAGES.secondFactorRequired);
+    assert.equal(failureKind(409, { status: 409 }), 'conflict');
+  });
+
   it('names the other answers', () => {
     assert.equal(failureKind(429, null), 'rate-limited');
     assert.equal(failureKind(400, {}), 'invalid');

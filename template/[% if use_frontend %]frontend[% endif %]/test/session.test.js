@@ -7,91 +7,15 @@ import {
   LOGIN_MESSAGES,
   PERMISSIONS,
   createSession,
+  mustEnrol,
   permissionsOf,
   readMe,
   userLabel,
 } from '../src/session.js';
+import { EDITOR, RECOVERY_CODE, TOTP_CODE, fakeApi, json } from './fake-api.js';
 
-const EDITOR = {
-  username: 'ada',
-  groups: ['customer editors'],
-  permissions: [PERMISSIONS.add, PERMISSIONS.change, PERMISSIONS.view],
-};
-
-function json(status, body, headers = {}) {
-  return new Response(body === null ? null : JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', ...headers },
-  });
-}
-
-// The API as Django answers it: a CSRF token that rotates at log-in and dies
-// at log-out, a session, and model permissions on customers.
-function fakeApi({ tokenInLogin = false, anonymousStatus = 403, lockedFor = null } = {}) {
-  const api = { calls: [], token: null, issued: 0, user: null, permissions: EDITOR.permissions };
-  const newToken = () => {
-    api.issued += 1;
-    api.token = `token-${api.issued}`;
-    return api.token;
-  };
-  const anonymous = () =>
-    json(anonymousStatus, { detail: 'Authentication credentials were not provided.' });
-  api.fetch = async (url, options) => {
-    const method = options.method ?? 'GET';
-    const sent = options.headers['X-CSRFToken'];
-    api.calls.push(`${method} ${url}${sent ? ` [${sent}]` : ''}`);
-    if (method !== 'GET' && (sent === undefined || sent !== api.token)) {
-      return json(403, { detail: 'CSRF Failed: CSRF token from the header incorrect.' });
-    }
-    if (url === AUTH.csrf) {
-      return json(200, { csrfToken: api.token ?? newToken() });
-    }
-    if (url === AUTH.login) {
-      const { username, password } = JSON.parse(options.body);
-      if (lockedFor !== null) {
-        return json(429, { detail: 'Locked.' }, { 'Retry-After': String(lockedFor) });
-      }
-      if (username !== 'ada' || password !== 'right') {  // pragma: allowlist secret
-        return json(400, { detail: 'Invalid username or password.' });
-      }
-      api.user = { ...EDITOR, permissions: api.permissions };
-      const rotated = newToken();
-      return json(200, tokenInLogin ? { ...api.user, csrfToken: rotated } : api.user);
-    }
-    if (url === AUTH.logout) {
-      if (!api.user) {
-        return anonymous();
-      }
-      api.user = null;
-      api.token = null;
-      return new Response(null, { status: 204 });
-    }
-    if (url === AUTH.me) {
-      return api.user ? json(200, api.user) : anonymous();
-    }
-    if (url === AUTH.password) {
-      if (!api.user) {
-        return anonymous();
-      }
-      const { old_password: old, new_password: fresh } = JSON.parse(options.body);
-      if (old !== 'right') {
-        return json(400, { old_password: ['The current password is not correct.'] });
-      }
-      if (fresh.length < 12) {
-        return json(400, { new_password: ['This password is too short.', 'It is too common.'] });
-      }
-      return new Response(null, { status: 204 });
-    }
-    if (!api.user) {
-      return anonymous();
-    }
-    if (method === 'POST' && !api.permissions.includes(PERMISSIONS.add)) {
-      return json(403, { detail: 'You do not have permission to perform this action.' });
-    }
-    return json(method === 'POST' ? 201 : 200, { id: 1 });
-  };
-  return api;
-}
+const LOGIN = 'POST /api/auth/browser/v1/auth/login';
+const FACTOR = 'POST /api/auth/browser/v1/auth/2fa/authenticate';
 
 describe('createSession: log-in and the CSRF token', () => {
   it('fetches a token to log in, then the rotated one for what follows', async () => {
@@ -103,20 +27,9 @@ describe('createSession: log-in and the CSRF token', () => {
     assert.equal(created.status, 201);
     assert.deepEqual(api.calls, [
       'GET /api/auth/csrf/',
-      'POST /api/auth/login/ [token-1]',
+      `${LOGIN} [token-1]`,
+      'GET /api/auth/me/',
       'GET /api/auth/csrf/',
-      'POST /api/customers/ [token-2]',
-    ]);
-  });
-
-  it('takes the rotated token from the log-in answer when it has one', async () => {
-    const api = fakeApi({ tokenInLogin: true });
-    const session = createSession(api.fetch);
-    await session.login('ada', 'right');
-    await session.request('/api/customers/', { method: 'POST', body: {} });
-    assert.deepEqual(api.calls, [
-      'GET /api/auth/csrf/',
-      'POST /api/auth/login/ [token-1]',
       'POST /api/customers/ [token-2]',
     ]);
   });
@@ -131,13 +44,14 @@ describe('createSession: log-in and the CSRF token', () => {
   });
 
   it('fetches a fresh token once when Django calls the one it has stale', async () => {
-    const api = fakeApi({ tokenInLogin: true });
+    const api = fakeApi();
     const session = createSession(api.fetch);
     await session.login('ada', 'right');
+    await session.request('/api/customers/', { method: 'POST', body: {} });
     api.token = 'rotated-elsewhere';
     const created = await session.request('/api/customers/', { method: 'POST', body: {} });
     assert.equal(created.status, 201);
-    assert.deepEqual(api.calls.slice(2), [
+    assert.deepEqual(api.calls.slice(-3), [
       'POST /api/customers/ [token-2]',
       'GET /api/auth/csrf/',
       'POST /api/customers/ [rotated-elsewhere]',
@@ -193,6 +107,13 @@ describe('createSession: failed log-ins', () => {
     assert.equal((await bare.login('ada', 'right')).message, LOGIN_MESSAGES.locked);
   });
 
+  it('counts a log-in from another tab as logged in (allauth: 409)', async () => {
+    const api = fakeApi();
+    await createSession(api.fetch).login('ada', 'right');
+    const second = await createSession(api.fetch).login('ada', 'right');
+    assert.deepEqual(second, { ok: true, me: EDITOR });
+  });
+
   it('says when the server cannot be reached', async () => {
     const session = createSession(async () => {
       throw new TypeError('Failed to fetch');
@@ -235,22 +156,89 @@ describe('createSession: an ended session and missing permissions', () => {
   });
 });
 
-describe('createSession: log-out', () => {
-  it('logs out with the token, then needs a new one', async () => {
-    const api = fakeApi({ tokenInLogin: true });
+describe('createSession: the second factor at log-in', () => {
+  it('asks for a code after the password, and logs in with it', async () => {
+    const api = fakeApi({ totp: true });
+    const session = createSession(api.fetch);
+    const first = await session.login('ada', 'right');
+    assert.deepEqual(first, { ok: false, kind: 'second-factor', message: LOGIN_MESSAGES.code });
+    assert.equal(api.user, null);
+    const done = await session.secondFactor(` ${TOTP_CODE.slice(0, 3)} ${TOTP_CODE.slice(3)} `);
+    assert.equal(done.ok, true);
+    assert.equal(done.me.secondFactor.enrolled, true);
+    assert.deepEqual(api.calls.slice(1, 4), [
+      `${LOGIN} [token-1]`,
+      `${FACTOR} [token-1]`,
+      'GET /api/auth/me/',
+    ]);
+  });
+
+  it('takes a recovery code instead', async () => {
+    const api = fakeApi({ totp: true });
     const session = createSession(api.fetch);
     await session.login('ada', 'right');
-    assert.deepEqual(await session.logout(), { ok: true });
-    assert.equal(api.calls.at(-1), 'POST /api/auth/logout/ [token-2]');
+    assert.equal((await session.secondFactor(RECOVERY_CODE)).ok, true);
+  });
+
+  it('says a wrong code is wrong, and a flood of them is rate limited', async () => {
+    const api = fakeApi({ totp: true });
+    const session = createSession(api.fetch);
     await session.login('ada', 'right');
-    assert.deepEqual(api.calls.slice(-2), [
+    const wrong = await session.secondFactor('000000');
+    assert.deepEqual(
+      [wrong.ok, wrong.kind, wrong.message],
+      [false, 'invalid', LOGIN_MESSAGES.wrongCode],
+    );
+    const many = await session.secondFactor('too-many');
+    assert.deepEqual([many.kind, many.message], ['rate-limited', LOGIN_MESSAGES.locked]);
+    const calls = api.calls.length;
+    assert.equal((await session.secondFactor('  ')).kind, 'missing');
+    assert.equal(api.calls.length, calls);
+  });
+
+  it('starts again when the pending log-in has gone', async () => {
+    const api = fakeApi({ totp: true });
+    const session = createSession(api.fetch);
+    const result = await session.secondFactor(TOTP_CODE);
+    assert.deepEqual([result.kind, result.message], ['expired', LOGIN_MESSAGES.codeExpired]);
+  });
+});
+
+describe('createSession: reauthentication', () => {
+  it('confirms the password, or puts allauth’s reason next to the field', async () => {
+    const api = fakeApi();
+    const session = createSession(api.fetch);
+    await session.login('ada', 'right');
+    const wrong = await session.reauthenticate('wrong');
+    assert.deepEqual(wrong, {
+      ok: false,
+      kind: 'invalid',
+      fields: { password: ['Incorrect password.'] },
+      general: [],
+    });
+    assert.deepEqual(await session.reauthenticate('right'), { ok: true });
+    assert.equal(api.reauthenticated, true);
+  });
+});
+
+describe('createSession: log-out', () => {
+  it('logs out with the token (allauth answers 401), then needs a new one', async () => {
+    const api = fakeApi();
+    const session = createSession(api.fetch);
+    await session.login('ada', 'right');
+    await session.request('/api/customers/', { method: 'POST', body: {} });
+    assert.deepEqual(await session.logout(), { ok: true });
+    assert.equal(api.calls.at(-1), 'DELETE /api/auth/browser/v1/auth/session [token-2]');
+    await session.login('ada', 'right');
+    assert.deepEqual(api.calls.slice(-3), [
       'GET /api/auth/csrf/',
-      'POST /api/auth/login/ [token-3]',
+      `${LOGIN} [token-3]`,
+      'GET /api/auth/me/',
     ]);
   });
 
   it('counts a session that had already ended as logged out', async () => {
-    const api = fakeApi({ tokenInLogin: true });
+    const api = fakeApi();
     const session = createSession(api.fetch);
     await session.login('ada', 'right');
     api.user = null;
@@ -268,11 +256,22 @@ describe('createSession: log-out', () => {
 
 describe('readMe, permissionsOf and userLabel', () => {
   it('reads a user and what they may do', () => {
-    const me = readMe({ ...EDITOR, extra: 'ignored' });
+    const { secondFactor, ...body } = EDITOR;
+    const me = readMe({ ...body, extra: 'ignored' });
     assert.deepEqual(me, EDITOR);
+    assert.equal(mustEnrol(me), false);
     assert.deepEqual(permissionsOf(me), { view: true, add: true, change: true, delete: false });
     assert.equal(userLabel(me), 'ada (customer editors)');
     assert.equal(userLabel({ username: 'root', groups: [], permissions: [] }), 'root');
+  });
+
+  it('tells who must set up a second factor first', () => {
+    const { secondFactor, ...body } = EDITOR;
+    const required = readMe({ ...body, second_factor: { required: true, enrolled: false } });
+    assert.equal(mustEnrol(required), true);
+    const enrolled = readMe({ ...body, second_factor: { required: true, enrolled: true } });
+    assert.equal(mustEnrol(enrolled), false);
+    assert.equal(mustEnrol(null), false);
   });
 
   it('grants nothing to nobody', () => {
@@ -297,34 +296,34 @@ describe('readMe, permissionsOf and userLabel', () => {
 
 describe('createSession: password change', () => {
   it('posts both passwords with the token', async () => {
-    const api = fakeApi({ tokenInLogin: true });
+    const api = fakeApi();
     const session = createSession(api.fetch);
     await session.login('ada', 'right');
     const changed = await session.changePassword({
-      old_password: 'right',  // pragma: allowlist secret
+      current_password: 'right',  // pragma: allowlist secret
       new_password: 'a much longer one',  // pragma: allowlist secret
     });
     assert.deepEqual(changed, { ok: true });
-    assert.equal(api.calls.at(-1), 'POST /api/auth/password/ [token-2]');
+    assert.equal(api.calls.at(-1), 'POST /api/auth/browser/v1/account/password/change [token-2]');
   });
 
-  it('puts Django’s reasons next to their fields', async () => {
-    const api = fakeApi({ tokenInLogin: true });
+  it('puts allauth’s reasons next to their fields', async () => {
+    const api = fakeApi();
     const session = createSession(api.fetch);
     await session.login('ada', 'right');
-    const wrong = await session.changePassword({ old_password: 'x', new_password: 'y' });
+    const wrong = await session.changePassword({ current_password: 'x', new_password: 'y' });
     assert.deepEqual(wrong, {
       ok: false,
       kind: 'invalid',
-      fields: { old_password: ['The current password is not correct.'] },
+      fields: { current_password: ['Please type your current password.'] },
       general: [],
     });
     const weak = await session.changePassword({
-      old_password: 'right',  // pragma: allowlist secret
+      current_password: 'right',  // pragma: allowlist secret
       new_password: 'short',  // pragma: allowlist secret
     });
     assert.deepEqual(weak.fields, {
-      new_password: ['This password is too short.', 'It is too common.'],
+      new_password: ['This password is too short.', 'This password is too common.'],
     });
   });
 
@@ -333,7 +332,7 @@ describe('createSession: password change', () => {
     const session = createSession(api.fetch);
     await session.login('ada', 'right');
     api.user = null;
-    const result = await session.changePassword({ old_password: 'right', new_password: 'x' });  // pragma: allowlist secret
+    const result = await session.changePassword({ current_password: 'right', new_password: 'x' });  // pragma: allowlist secret
     assert.deepEqual(result, {
       ok: false,
       kind: 'signed-out',

@@ -5,9 +5,9 @@ answers it cannot see are added here, from what the view is configured
 with, so that every answer the API can give is in the schema and nothing
 else is:
 
-- 400 where the request has a body or filters to validate (and the
-  filters' limits: no NUL, their max_length), 415 where a body that is not
-  JSON is refused;
+- 400 where the request has a body, filters or a page size to validate
+  (and the filters' limits: no NUL, their max_length), 415 where a body
+  that is not JSON is refused;
 - 401 where a log-in is needed and the first authentication class asks for
   one (an API token: ``WWW-Authenticate: Token``), 403 where it is needed
   and none is asked for (the session alone);
@@ -165,7 +165,8 @@ class AutoSchema(GeneratedSchema):
         permissions = self.view.get_permissions()
         public = any(isinstance(p, AllowAny) for p in permissions)
         authenticators = self.view.get_authenticators()
-        if "requestBody" in operation or self._get_filter_parameters():
+        paginated = self._is_list_view() and self._get_paginator()
+        if "requestBody" in operation or self._get_filter_parameters() or paginated:
             codes.add("400")
         if "requestBody" in operation:
             codes.add("415")
@@ -177,7 +178,7 @@ class AutoSchema(GeneratedSchema):
         csrf = self.method not in SAFE_METHODS and self._session()
         if csrf or hasattr(self.view, "checks_csrf"):
             codes.add("403")
-        if "{" in self.path or (self._is_list_view() and self._get_paginator()):
+        if "{" in self.path or paginated:
             codes.add("404")
         action = getattr(self.view, "action", None)
         if (

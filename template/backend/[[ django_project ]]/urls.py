@@ -13,6 +13,10 @@ api_docs = SpectacularSwaggerSplitView.as_view(template_name="api_docs.html", ur
 
 urlpatterns = [
     path("api/auth/", include("accounts.urls")),
+    path("api/accounts/", include("accounts.invitations.urls")),
+    # django-allauth's JSON API for the page (log-in, log-out, second factor,
+    # password change and reset), at /api/auth/browser/v1/.
+    path("api/auth/", include("allauth.headless.urls")),
     # The OpenAPI schema and its docs page, for logged-in users (settings).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

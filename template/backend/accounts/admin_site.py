@@ -1,31 +1,46 @@
-"""The admin site, asking staff for a one-time code (TOTP) when
-ADMIN_SECOND_FACTOR is on (the default in staging and production).
+"""The admin site, entered only through the page's log-in (django-allauth),
+with the second factor when ADMIN_SECOND_FACTOR is on (the default in
+staging and production).
 
-django-otp's OTPAdminSite treats a staff user without a verified device as
-not staff. Create an administrator's device with ``manage.py
-add_totp_device USERNAME``, which prints the otpauth:// URI for an
-authenticator app once.
+The admin has no password form of its own: one would log a user in with the
+password alone, past the second factor, and that session would serve the
+API as well. Its log-in page sends an anonymous visitor to the page's
+(LOGIN_URL, with ?next= the admin), which asks for the second factor of
+whoever has one; a member of staff then needs that step in this session.
 """
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.contrib.admin import AdminSite as PasswordOnlyAdminSite
-from django_otp.admin import OTPAdminSite
+from django.contrib.admin import AdminSite as DjangoAdminSite
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 
-class AdminSite(OTPAdminSite):
-    def __init__(self, name: str = "admin") -> None:
-        super().__init__(name)
+def second_factor_used(request: HttpRequest) -> bool:
+    """Whether this session's log-in included the second factor."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        return False
+    records = get_authentication_records(request, user)
+    return any(record.get("method") == "mfa" for record in records)
 
-    @property
-    def login_form(self):  # type: ignore[override]  # a property: the setting is read per use
-        return OTPAdminSite.login_form if settings.ADMIN_SECOND_FACTOR else None
 
-    @property
-    def login_template(self):  # type: ignore[override]  # a property: the setting is read per use
-        return OTPAdminSite.login_template if settings.ADMIN_SECOND_FACTOR else None
+class AdminSite(DjangoAdminSite):
+    def has_permission(self, request: HttpRequest) -> bool:
+        if not super().has_permission(request):
+            return False
+        return not settings.ADMIN_SECOND_FACTOR or second_factor_used(request)
 
-    def has_permission(self, request) -> bool:
-        if settings.ADMIN_SECOND_FACTOR:
-            allowed: bool = super().has_permission(request)
-            return allowed
-        return PasswordOnlyAdminSite.has_permission(self, request)
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        response: HttpResponse = secure_admin_login(self._logged_in)(request)
+        return response
+
+    def _logged_in(self, request: HttpRequest) -> HttpResponse:
+        """Active staff, logged in through the page: on to the admin, or
+        refused when the log-in lacked the second factor it needs."""
+        if not self.has_permission(request):
+            raise PermissionDenied("Log in with your second factor to use the admin.")
+        return HttpResponseRedirect(reverse("admin:index", current_app=self.name))

@@ -27,6 +27,10 @@ ROLES: dict[str, list[tuple[str, str, str]]] = {
         ("customers", "customer", "delete"),
         # The audit trail, read in the admin (which nobody can edit it through).
         ("auditlog", "logentry", "view"),
+        # Invitations of colleagues (accounts.invitations): list, invite, revoke.
+        ("accounts", "invitation", "view"),
+        ("accounts", "invitation", "add"),
+        ("accounts", "invitation", "change"),
     ],
 }
 
@@ -36,7 +40,9 @@ def ensure_roles(apps: Apps) -> list[str]:
 
     ``apps`` is the app registry: a migration's historical one, or the real
     one. Permissions are created here when missing, because Django creates
-    them only after every migration has run (post_migrate).
+    them only after every migration has run (post_migrate). A permission on
+    a model that a later migration creates is left out here: that
+    migration calls this again (accounts 0003 for invitations).
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -44,7 +50,10 @@ def ensure_roles(apps: Apps) -> list[str]:
     for name, grants in ROLES.items():
         permissions = []
         for app_label, model_name, action in grants:
-            model = apps.get_model(app_label, model_name)
+            try:
+                model = apps.get_model(app_label, model_name)
+            except LookupError:
+                continue
             content_type, _ = ContentType.objects.get_or_create(
                 app_label=app_label, model=model_name
             )

@@ -1,50 +1,53 @@
-"""Log-in for the page: a CSRF bootstrap, log-in, log-out, who am I, and a
-password change. Machine clients use API tokens instead (management
-commands; see the backend's README).
+"""The page's session: a CSRF bootstrap, who am I, the password change's
+check of the current password, the password-reset request's answer time,
+and the JSON answer to a CSRF failure.
 
-Log-in and log-out are public, so DRF's SessionAuthentication, which checks
-the CSRF token only for a logged-in session, would not check it there: they
-check it themselves. nginx limits /api/auth/ per client address; failed
-log-ins lock out a username from a client address, or a client address
-(accounts.lockout).
+Log-in, log-out, the second factor and password reset are django-allauth's
+(headless, browser client) under /api/auth/browser/v1/; machine clients use
+API tokens instead (management commands; see the backend's README). nginx
+limits /api/auth/ per client address; failed log-ins lock out a username
+from a client address, or a client address (accounts.lockout).
 """
 
+import time
+from collections.abc import Callable
+from functools import wraps
 from typing import cast
 
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from allauth.account.adapter import get_adapter
+from allauth.headless.account.inputs import ChangePasswordInput
+from allauth.headless.account.views import ChangePasswordView
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.csrf import get_token
+from django.views.csrf import csrf_failure as html_csrf_failure
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .lockout import lockout_response
-from .notices import password_changed_notice
-from .security import event
-from .serializers import LoginSerializer, PasswordChangeSerializer, describe
-
-INVALID = {"detail": "Invalid username or password."}
+from .second_factor import is_required
+from .serializers import describe
 
 # What the views answer, for the API's schema (the project's openapi.py adds the errors).
 CSRF_TOKEN = inline_serializer("CsrfToken", {"csrfToken": serializers.CharField()})
-_USER: dict[str, serializers.Field] = {
-    "username": serializers.CharField(),
-    "groups": serializers.ListField(child=serializers.CharField()),
-    "permissions": serializers.ListField(child=serializers.CharField()),
-}
-CURRENT_USER = inline_serializer("CurrentUser", _USER)
-LOGGED_IN = inline_serializer("LoggedIn", {**_USER, "csrfToken": serializers.CharField()})
-
-
-def check_csrf(request: Request) -> None:
-    """DRF's own CSRF check, as for a session: a 403 naming the failure."""
-    SessionAuthentication().enforce_csrf(request)
+CURRENT_USER = inline_serializer(
+    "CurrentUser",
+    {
+        "username": serializers.CharField(),
+        "groups": serializers.ListField(child=serializers.CharField()),
+        "permissions": serializers.ListField(child=serializers.CharField()),
+        "second_factor": inline_serializer(
+            "SecondFactor",
+            {"required": serializers.BooleanField(), "enrolled": serializers.BooleanField()},
+        ),
+    },
+)
 
 
 class CsrfView(APIView):
@@ -59,71 +62,67 @@ class CsrfView(APIView):
         return Response({"csrfToken": get_token(request)})
 
 
-class LoginView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    checks_csrf = True
-    # django-axes' lock-out answers 429.
-    rate_limited = True
-
-    @extend_schema(request=LoginSerializer, responses=LOGGED_IN)
-    def post(self, request: Request) -> HttpResponse:
-        check_csrf(request)
-        serializer = LoginSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(INVALID, status=status.HTTP_400_BAD_REQUEST)
-        # Django's request, where django-axes records the attempt and flags a
-        # lock-out; a locked-out client is refused even with the right password.
-        django_request = request._request
-        user = authenticate(django_request, **serializer.validated_data)
-        if user is None:
-            if getattr(django_request, "axes_locked_out", False):
-                return lockout_response(django_request)
-            return Response(INVALID, status=status.HTTP_400_BAD_REQUEST)
-        # A new session id and a new CSRF token: nothing from before carries over.
-        login(django_request, user)
-        return Response({**describe(user), "csrfToken": get_token(django_request)})
-
-
-class LogoutView(APIView):
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [AllowAny]
-    checks_csrf = True
-
-    @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request) -> Response:
-        check_csrf(request)
-        # Deletes the session on the server, not only the browser's cookie.
-        logout(request._request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 class MeView(APIView):
+    """Who is logged in, what they may do, and whether they must add a second
+    factor before anything else (the page then leads them to it)."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=CURRENT_USER)
     def get(self, request: Request) -> Response:
-        return Response(describe(request.user))
-
-
-class PasswordView(APIView):
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    # Wrong current passwords count as failed log-ins: the lock-out answers 429.
-    rate_limited = True
-
-    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
-    def post(self, request: Request) -> Response:
         user = cast(User, request.user)  # IsAuthenticated: never the anonymous user
-        context = {"user": user, "request": request._request}
-        serializer = PasswordChangeSerializer(data=request.data, context=context)
-        serializer.is_valid(raise_exception=True)
-        user.set_password(serializer.validated_data["new_password"])
-        user.save(update_fields=["password"])
-        # Keeps this session logged in; the user's other sessions end.
-        update_session_auth_hash(request._request, user)
-        event("password_changed", user.get_username(), request._request)
-        # A notice by mail, from the background worker once the change is
-        # committed: the request never waits on a mail server.
-        transaction.on_commit(lambda: password_changed_notice.enqueue(user.pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        second_factor = {"required": is_required(user), "enrolled": is_mfa_enabled(user)}
+        return Response({**describe(user), "second_factor": second_factor})
+
+
+class CheckedPasswordChangeInput(ChangePasswordInput):
+    """allauth's password change, whose current password is checked as a
+    log-in is (allauth compares it itself): django-axes counts a wrong one
+    and locks out whoever keeps guessing, and the security log names it."""
+
+    def __init__(self, *args, request: HttpRequest, **kwargs) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        current: str = self.cleaned_data["current_password"]
+        # Tells the security log this failure is a password change's.
+        self.request.security_event = "password_change_failed"  # type: ignore[attr-defined]  # read with getattr by security.py
+        checked = authenticate(self.request, username=self.user.get_username(), password=current)
+        # A lock-out (request.axes_locked_out) is answered 429 by AxesMiddleware.
+        if checked is None or checked.pk != self.user.pk:
+            raise get_adapter().validation_error("enter_current_password")
+        return current
+
+
+class PasswordChangeView(ChangePasswordView):
+    input_class = CheckedPasswordChangeInput
+
+    def get_input_kwargs(self) -> dict:
+        return {**super().get_input_kwargs(), "request": self.request}
+
+
+def answered_after_the_floor(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """The view, answering no sooner than PASSWORD_RESET_ANSWER_SECONDS
+    after the request: a reset for an address with an account does more
+    (a key's user, a queued mail) than one for an address without, and the
+    time must not tell them apart any more than the answer does."""
+
+    @wraps(view)
+    def padded(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        started = time.monotonic()
+        response = view(request, *args, **kwargs)
+        time.sleep(max(0.0, settings.PASSWORD_RESET_ANSWER_SECONDS - (time.monotonic() - started)))
+        return response
+
+    return padded
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal: JSON under /api/, in DRF's words, so the page
+    can tell it from any other 403 and fetch a new token."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": f"CSRF Failed: {reason}"}, status=403)
+    return html_csrf_failure(request, reason)

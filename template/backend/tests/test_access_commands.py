@@ -1,14 +1,18 @@
 """The management commands that set up access: roles, users, second factors."""
 
 from io import StringIO
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from accounts.roles import EDITORS, MANAGERS, ROLES, VIEWERS
+
+from .sessions import log_in_with_code
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +42,9 @@ def test_the_migrations_create_the_roles():
     assert permissions(MANAGERS) == permissions(EDITORS) | {
         "customers.delete_customer",
         "auditlog.view_logentry",
+        "accounts.view_invitation",
+        "accounts.add_invitation",
+        "accounts.change_invitation",
     }
 
 
@@ -121,17 +128,18 @@ def test_updating_a_user_keeps_their_staff_flag(monkeypatch, make_user):
     assert get_user_model().objects.get(username="admin").is_staff
 
 
-def test_add_totp_device_prints_the_uri_once_for_staff_only(make_user):
-    staff = make_user(is_staff=True, username="admin")
-    make_user(username="clerk")
+def test_add_totp_device_prints_the_uri_once_and_the_app_logs_in(make_user):
+    admin = make_user(is_staff=True, username="admin")
     uri = run("add_totp_device", "admin").strip()
-    device = TOTPDevice.objects.get(user=staff)
-    assert device.confirmed
-    assert uri == device.config_url
     assert uri.startswith("otpauth://totp/") and "secret=" in uri
+    (app,) = Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP)
+    secret = parse_qs(urlsplit(uri).query)["secret"][0]
+    assert app.data["secret"] == secret
+    browser = APIClient(enforce_csrf_checks=True)
+    assert log_in_with_code(browser, "admin", secret).status_code == 200
     with pytest.raises(CommandError, match="--replace"):
         run("add_totp_device", "admin")
     assert run("add_totp_device", "admin", "--replace").strip() != uri
-    assert TOTPDevice.objects.filter(user=staff).count() == 1
-    with pytest.raises(CommandError, match="not staff"):
-        run("add_totp_device", "clerk")
+    assert Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).count() == 1
+    with pytest.raises(CommandError, match="no active user"):
+        run("add_totp_device", "nobody")

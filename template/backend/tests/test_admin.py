@@ -1,13 +1,16 @@
 import pytest
+from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.urls import reverse
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from accounts.roles import MANAGERS
 from customers.models import Customer
+
+from .sessions import add_totp, log_in, log_in_with_code
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +48,21 @@ def test_the_admin_stores_and_refuses_addresses_as_the_api_does(client, make_cus
     assert Customer.objects.filter(email="kiwi@xn--exmple-cua.com").exists()
 
 
-def test_the_admin_needs_a_login(client):
+def test_the_admin_sends_whoever_is_not_logged_in_to_the_page(client):
+    index = reverse("admin:index")
     response = client.get(reverse("admin:customers_customer_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+    login = client.get(reverse("admin:login"), {"next": index})
+    assert login.status_code == 302
+    assert login["Location"] == f"{settings.LOGIN_URL}?next={index.replace('/', '%2F')}"
+
+
+def test_the_admin_takes_no_password(client, superuser):
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": "pw-12345"})
+    assert response.status_code == 302
+    assert "sessionid" not in response.cookies
+    assert client.get(reverse("admin:index")).status_code == 302
 
 
 def test_managers_read_the_audit_trail_and_nobody_edits_it(client, make_user, superuser, api):
@@ -74,52 +88,54 @@ def test_managers_read_the_audit_trail_and_nobody_edits_it(client, make_user, su
     assert entry.action == LogEntry.Action.CREATE
 
 
-def current_code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-
-
 @pytest.fixture
-def admin_login(client, superuser):
-    """post(code) -> the admin log-in's answer for the superuser's password and a code."""
-    device = TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True)
-
-    def post(code: str | None):
-        data = {"username": "admin", "password": "pw-12345", "next": reverse("admin:index")}
-        if code is not None:
-            data.update(otp_device=device.persistent_id, otp_token=code)
-        return client.post(reverse("admin:login"), data)
-
-    post.device = device  # type: ignore[attr-defined]  # the tests read the device off the helper
-    return post
+def staff_browser(superuser) -> APIClient:
+    return APIClient(enforce_csrf_checks=True)
 
 
 @override_settings(ADMIN_SECOND_FACTOR=True)
-def test_with_the_second_factor_staff_need_a_one_time_code(client, admin_login):
-    index = reverse("admin:index")
-    # The password alone does not let staff in.
-    assert admin_login(None).status_code == 200
-    assert client.get(index).status_code == 302
-    assert admin_login(current_code(admin_login.device)).status_code == 302
-    assert client.get(index).status_code == 200
+def test_with_the_second_factor_staff_log_in_with_their_code(staff_browser, superuser):
+    secret = add_totp(superuser)
+    assert log_in_with_code(staff_browser, "admin", secret, password="pw-12345").status_code == 200
+    assert staff_browser.get(reverse("admin:index")).status_code == 200
+    # Its log-in page, once logged in, leads to the admin.
+    assert staff_browser.get(reverse("admin:login"))["Location"] == reverse("admin:index")
 
 
 @override_settings(ADMIN_SECOND_FACTOR=True)
-def test_a_wrong_code_is_refused_and_slows_the_next_tries(client, admin_login):
-    right = current_code(admin_login.device)
-    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-    assert admin_login(wrong).status_code == 200
-    # django-otp throttles the device after a failure: even the right code waits.
-    assert admin_login(right).status_code == 200
-    assert client.get(reverse("admin:index")).status_code == 302
+def test_with_the_second_factor_a_password_only_session_is_refused(staff_browser, superuser):
+    assert log_in(staff_browser, "admin", "pw-12345").status_code == 200  # no TOTP yet
+    assert staff_browser.get(reverse("admin:index")).status_code == 302
+    assert staff_browser.get(reverse("admin:login")).status_code == 403
 
 
 @override_settings(ADMIN_SECOND_FACTOR=True)
-def test_a_session_from_the_api_log_in_is_not_enough_for_the_admin(client, superuser):
+def test_a_forced_session_without_the_second_factor_is_not_enough(client, superuser):
     client.force_login(superuser)
     assert client.get(reverse("admin:index")).status_code == 302
 
 
-def test_without_the_second_factor_the_password_is_enough(client, superuser):
-    response = client.post(reverse("admin:login"), {"username": "admin", "password": "pw-12345"})
-    assert response.status_code == 302
-    assert client.get(reverse("admin:index")).status_code == 200
+def test_without_the_second_factor_the_page_s_log_in_is_enough(staff_browser, superuser):
+    assert log_in(staff_browser, "admin", "pw-12345").status_code == 200
+    assert staff_browser.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_non_staff_session_is_refused(client, make_user):
+    client.force_login(make_user(MANAGERS))
+    assert client.get(reverse("admin:login")).status_code == 403
+
+
+def test_the_admin_shows_who_has_a_second_factor_never_its_secret(client, superuser, make_user):
+    secret = add_totp(make_user(username="grace"))
+    (app,) = Authenticator.objects.all()
+    client.force_login(superuser)
+    listed = client.get(reverse("admin:mfa_authenticator_changelist"))
+    assert listed.status_code == 200
+    assert b"grace" in listed.content
+    shown = client.get(reverse("admin:mfa_authenticator_change", args=[app.pk]))
+    assert shown.status_code == 200
+    assert secret.encode() not in shown.content
+    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
+    deleted = client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not Authenticator.objects.exists()

@@ -1,5 +1,6 @@
-"""The page's log-in: CSRF bootstrap, log-in, who am I, log-out, password change,
-and the session's lifetime."""
+"""The page's log-in (django-allauth's JSON API for a browser): CSRF
+bootstrap, log-in, who am I, log-out, password change, and the session's
+lifetime."""
 
 import time
 
@@ -14,6 +15,7 @@ from accounts.roles import EDITORS, MANAGERS
 from customers.models import Customer
 
 from .conftest import PASSWORD
+from .sessions import LOGIN, PASSWORD_CHANGE, csrf, current_csrf, log_in, log_out, post
 
 pytestmark = pytest.mark.django_db
 
@@ -26,25 +28,7 @@ def browser() -> APIClient:
     return APIClient(enforce_csrf_checks=True)
 
 
-def csrf(client: APIClient) -> str:
-    response = client.get("/api/auth/csrf/")
-    assert response.status_code == 200
-    token: str = response.json()["csrfToken"]
-    assert client.cookies["csrftoken"].value
-    return token
-
-
-def log_in(client: APIClient, username: str, password: str = PASSWORD, **extra):
-    return client.post(
-        "/api/auth/login/",
-        {"username": username, "password": password},
-        format="json",
-        HTTP_X_CSRFTOKEN=csrf(client),
-        **extra,
-    )
-
-
-def test_log_in_answers_who_and_what_and_rotates_session_and_csrf_token(browser, make_user):
+def test_log_in_rotates_session_and_csrf_token_and_me_says_who_and_what(browser, make_user):
     user = make_user(EDITORS, username="ada")
     csrf(browser)
     browser.session.save()  # an anonymous session that existed before the log-in
@@ -52,22 +36,26 @@ def test_log_in_answers_who_and_what_and_rotates_session_and_csrf_token(browser,
     response = log_in(browser, "ada")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["username"] == "ada"
-    assert body["groups"] == [EDITORS]
-    assert body["permissions"] == [
-        "customers.add_customer",
-        "customers.change_customer",
-        "customers.view_customer",
-    ]
+    assert body["meta"]["is_authenticated"] is True
+    assert body["data"]["user"]["username"] == "ada"
     for name, value in before.items():
         assert browser.cookies[name].value != value, name
     assert user.pk == int(Session.objects.get().get_decoded()["_auth_user_id"])
     me = browser.get("/api/auth/me/")
     assert me.status_code == 200
-    assert me.json() == {k: v for k, v in body.items() if k != "csrfToken"}
-    # The answer's token is the one to send from now on.
+    assert me.json() == {
+        "username": "ada",
+        "groups": [EDITORS],
+        "permissions": [
+            "customers.add_customer",
+            "customers.change_customer",
+            "customers.view_customer",
+        ],
+        "second_factor": {"required": False, "enrolled": False},
+    }
+    # The new cookie's token (or a new bootstrap's) is the one to send from now on.
     created = browser.post(
-        "/api/customers/", NEW, format="json", HTTP_X_CSRFTOKEN=body["csrfToken"]
+        "/api/customers/", NEW, format="json", HTTP_X_CSRFTOKEN=current_csrf(browser)
     )
     assert created.status_code == 201
 
@@ -77,33 +65,53 @@ def test_log_in_answers_who_and_what_and_rotates_session_and_csrf_token(browser,
     [
         {"username": "ada", "password": "wrong"},  # pragma: allowlist secret
         {"username": "nobody", "password": PASSWORD},
-        {"username": "ada"},
-        {},
     ],
 )
 def test_bad_credentials_are_a_400_that_says_nothing_more(browser, make_user, payload):
     make_user(EDITORS, username="ada")
-    response = browser.post(
-        "/api/auth/login/", payload, format="json", HTTP_X_CSRFTOKEN=csrf(browser)
-    )
+    response = post(browser, LOGIN, payload)
     assert response.status_code == 400
-    assert response.json() == {"detail": "Invalid username or password."}
+    assert response.json()["errors"] == [
+        {
+            "message": "The username and/or password you specified are not correct.",
+            "code": "username_password_mismatch",
+            "param": "password",
+        }
+    ]
     assert browser.get("/api/auth/me/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("payload", [{"username": "ada"}, {}])
+def test_a_log_in_without_credentials_is_a_400(browser, make_user, payload):
+    make_user(EDITORS, username="ada")
+    response = post(browser, LOGIN, payload)
+    assert response.status_code == 400
+    assert {error["param"] for error in response.json()["errors"]} <= {"username", "password"}
 
 
 def test_an_inactive_user_cannot_log_in(browser, make_user):
     make_user(EDITORS, username="ada", is_active=False)
-    assert log_in(browser, "ada").status_code == 400
+    assert log_in(browser, "ada").status_code in (400, 401)
+    assert browser.get("/api/auth/me/").status_code == 401
 
 
-def test_log_in_needs_the_csrf_token(browser, make_user):
+@pytest.mark.parametrize(
+    "path", ["auth/signup", "auth/code/confirm", "account/email", "account/phone"]
+)
+def test_nobody_signs_up_or_uses_what_the_service_does_not_serve(browser, make_user, path):
+    make_user(EDITORS, username="ada")
+    body = {"username": "eve", "email": "eve@example.com", "password": PASSWORD, "code": "1"}
+    assert post(browser, f"/api/auth/browser/v1/{path}", body).status_code == 404
+    log_in(browser, "ada")
+    assert post(browser, f"/api/auth/browser/v1/{path}", body).status_code == 404
+
+
+def test_log_in_needs_the_csrf_token_and_a_refusal_is_json(browser, make_user):
     make_user(EDITORS, username="ada")
     csrf(browser)
-    response = browser.post(
-        "/api/auth/login/", {"username": "ada", "password": PASSWORD}, format="json"
-    )
+    response = browser.post(LOGIN, {"username": "ada", "password": PASSWORD}, format="json")
     assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    assert response.json()["detail"].startswith("CSRF Failed")
     assert "sessionid" not in browser.cookies
 
 
@@ -121,7 +129,8 @@ def test_a_session_needs_the_csrf_token_for_every_change(
 ):
     customer = make_customer()
     make_user(MANAGERS, username="ada")
-    token = log_in(browser, "ada").json()["csrfToken"]
+    log_in(browser, "ada")
+    token = current_csrf(browser)
     url = "/api/customers/" if method == "post" else f"/api/customers/{customer.pk}/"
     send = getattr(browser, method)
     refused = send(url, body, format="json") if body else send(url)
@@ -144,36 +153,32 @@ def test_a_session_needs_the_csrf_token_for_every_change(
 
 def test_log_out_ends_the_session_on_the_server(browser, make_user):
     make_user(EDITORS, username="ada")
-    token = log_in(browser, "ada").json()["csrfToken"]
+    log_in(browser, "ada")
     stolen = browser.cookies["sessionid"].value
-    assert browser.post("/api/auth/logout/").status_code == 403  # no CSRF token
-    response = browser.post("/api/auth/logout/", HTTP_X_CSRFTOKEN=token)
-    assert response.status_code == 204
+    assert browser.delete("/api/auth/browser/v1/auth/session").status_code == 403  # no CSRF token
+    response = log_out(browser)
+    assert response.status_code == 401
+    assert response.json()["meta"]["is_authenticated"] is False
     assert not Session.objects.filter(session_key=stolen).exists()
     replay = APIClient()
     replay.cookies["sessionid"] = stolen
     assert replay.get("/api/customers/").status_code in (401, 403)
 
 
-def test_password_change_checks_the_old_one_and_the_validators(browser, make_user):
+def test_password_change_checks_the_current_one_and_the_validators(browser, make_user):
     user = make_user(EDITORS, username="ada")
-    token = log_in(browser, "ada").json()["csrfToken"]
-    url = "/api/auth/password/"
-    headers = {"HTTP_X_CSRFTOKEN": token}
-    passwords = {"old_password": "nope", "new_password": "x"}  # pragma: allowlist secret
-    wrong = browser.post(url, passwords, format="json", **headers)
+    log_in(browser, "ada")
+    new = "another long and unguessable password"
+    wrong = post(browser, PASSWORD_CHANGE, {"current_password": "nope", "new_password": new})
     assert wrong.status_code == 400
-    assert "old_password" in wrong.json()
-    weak = browser.post(
-        url, {"old_password": PASSWORD, "new_password": "12345678"}, format="json", **headers
+    assert [e["param"] for e in wrong.json()["errors"]] == ["current_password"]
+    weak = post(
+        browser, PASSWORD_CHANGE, {"current_password": PASSWORD, "new_password": "12345678"}
     )
     assert weak.status_code == 400
-    assert "new_password" in weak.json()
-    new = "another long and unguessable password"
-    done = browser.post(
-        url, {"old_password": PASSWORD, "new_password": new}, format="json", **headers
-    )
-    assert done.status_code == 204
+    assert {e["param"] for e in weak.json()["errors"]} == {"new_password"}
+    done = post(browser, PASSWORD_CHANGE, {"current_password": PASSWORD, "new_password": new})
+    assert done.status_code == 200, done.content
     user.refresh_from_db()
     assert user.check_password(new)
     assert browser.get("/api/auth/me/").status_code == 200  # this session goes on

@@ -1,7 +1,8 @@
 """Mail from background tasks: the password-change notice (its content,
-queued only once the change is committed) and the tries again after a
-passing failure. Django's in-memory outbox stands in for the SMTP server
-here; the template's own tests send through a real one."""
+queued only once the change is committed, nothing secret in the task) and
+the tries again after a passing failure. Django's in-memory outbox stands
+in for the SMTP server here; the template's own tests send through a real
+one."""
 
 import smtplib
 from datetime import timedelta
@@ -9,33 +10,35 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
-from accounts.notices import password_changed_notice
+from accounts.mails import account_mail
 from accounts.roles import MANAGERS
 from customers.models import Customer
 from worker.mail import is_transient, retry_delay
 
 from .conftest import PASSWORD
-from .test_auth_api import log_in
+from .sessions import PASSWORD_CHANGE, log_in, post
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "another long and unguessable password"  # pragma: allowlist secret
+CHANGED = "account/email/password_changed"
+DETAILS = {"ip": "203.0.113.7", "user_agent": "Firefox", "timestamp": "2026-12-07T10:00:00+00:00"}
 
 
 def change_password(client: APIClient, username: str) -> None:
-    token = log_in(client, username).json()["csrfToken"]
-    response = client.post(
-        "/api/auth/password/",
-        {"old_password": PASSWORD, "new_password": NEW_PASSWORD},
-        format="json",
-        HTTP_X_CSRFTOKEN=token,
+    assert log_in(client, username, REMOTE_ADDR="203.0.113.7").status_code == 200
+    response = post(
+        client,
+        PASSWORD_CHANGE,
+        {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_USER_AGENT="Firefox",
     )
-    assert response.status_code == 204, response.content
+    assert response.status_code == 200, response.content
 
 
 @pytest.fixture
@@ -43,7 +46,7 @@ def grace(make_user):
     return make_user(MANAGERS, username="grace", email="grace@staff.example")
 
 
-def test_a_password_change_queues_the_notice_once_committed(
+def test_a_password_change_queues_one_notice_once_committed(
     grace, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -53,37 +56,42 @@ def test_a_password_change_queues_the_notice_once_committed(
     for callback in callbacks:
         callback()
     task = DBTaskResult.objects.get()
-    assert task.task_path == "accounts.notices.password_changed_notice"
-    assert task.args_kwargs == {"args": [grace.pk], "kwargs": {}}
+    assert task.task_path == "accounts.mails.account_mail"
+    args = task.args_kwargs["args"]
+    assert args[:2] == [CHANGED, grace.pk]
+    assert set(args[2]) == {"ip", "user_agent", "timestamp"}
+    assert (args[2]["ip"], args[2]["user_agent"]) == ("203.0.113.7", "Firefox")
+    assert PASSWORD not in str(task.args_kwargs)
+    assert NEW_PASSWORD not in str(task.args_kwargs)
     assert mail.outbox == []
 
 
-def test_the_notice_has_both_parts_a_link_home_and_nothing_else(grace):
+def test_the_notice_names_the_change_and_its_origin_and_nothing_else(grace):
     Customer.objects.create(first_name="Ada", last_name="Lovelace", email="ada@customer.example")
-    assert password_changed_notice.call(grace.pk) is True
+    assert account_mail.call(CHANGED, grace.pk, DETAILS) is True
     (message,) = mail.outbox
-    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == ["grace@staff.example"]
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
-    (html, mimetype), *_ = message.alternatives
-    assert mimetype == "text/html"
-    assert isinstance(html, str)
-    for part in (message.body, html):
-        assert "grace" in part
-        assert f"{settings.PUBLIC_ORIGIN}/" in part
-        for customer_data in ("Ada", "Lovelace", "ada@customer.example"):
-            assert customer_data not in part
-        assert PASSWORD not in part
-    assert f'href="{settings.PUBLIC_ORIGIN}/"' in html
-    assert [word for word in message.body.split() if "://" in word] == [
-        f"{settings.PUBLIC_ORIGIN}/"
-    ]
+    assert message.subject.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+    assert "password" in message.subject.lower()
+    assert "203.0.113.7" in message.body
+    assert "Firefox" in message.body
+    assert settings.PUBLIC_ORIGIN in message.body
+    for customer_data in ("Ada", "Lovelace", "ada@customer.example"):
+        assert customer_data not in message.body
+    assert PASSWORD not in message.body
+
+
+def test_only_a_notice_is_sent_by_that_task(grace):
+    with pytest.raises(ValueError, match="not a notice"):
+        account_mail.call("account/email/password_reset_key", grace.pk, DETAILS)
+    assert mail.outbox == []
 
 
 def test_nobody_to_tell_sends_nothing(make_user):
     user = make_user(email="")
-    assert password_changed_notice.call(user.pk) is False
-    assert password_changed_notice.call(user.pk + 1000) is False
+    assert account_mail.call(CHANGED, user.pk, DETAILS) is False
+    assert account_mail.call(CHANGED, user.pk + 1000, DETAILS) is False
     assert mail.outbox == []
 
 
@@ -100,9 +108,9 @@ def test_a_passing_failure_queues_the_mail_again_later(grace, monkeypatch):
         refuse(ConnectionRefusedError(111, "Connection refused")),
     )
     before = timezone.now()
-    assert password_changed_notice.call(grace.pk, attempt=3) is False
+    assert account_mail.call(CHANGED, grace.pk, DETAILS, attempt=3) is False
     again = DBTaskResult.objects.get()
-    assert again.args_kwargs == {"args": [grace.pk], "kwargs": {"attempt": 4}}
+    assert again.args_kwargs == {"args": [CHANGED, grace.pk, DETAILS], "kwargs": {"attempt": 4}}
     assert again.run_after >= before + retry_delay(3)
     assert retry_delay(3) == timedelta(seconds=4 * settings.MAIL_RETRY_SECONDS)
 
@@ -113,13 +121,13 @@ def test_the_last_attempt_and_a_permanent_refusal_fail_the_task(grace, monkeypat
         refuse(TimeoutError("timed out")),
     )
     with pytest.raises(TimeoutError):
-        password_changed_notice.call(grace.pk, attempt=settings.MAIL_ATTEMPTS)
+        account_mail.call(CHANGED, grace.pk, DETAILS, attempt=settings.MAIL_ATTEMPTS)
     monkeypatch.setattr(
         "django.core.mail.backends.locmem.EmailBackend.send_messages",
         refuse(smtplib.SMTPSenderRefused(550, b"no such sender", "noreply@example.com")),
     )
     with pytest.raises(smtplib.SMTPSenderRefused):
-        password_changed_notice.call(grace.pk)
+        account_mail.call(CHANGED, grace.pk, DETAILS)
     assert not DBTaskResult.objects.exists()
 
 

@@ -1,6 +1,7 @@
 """The API as scripts and machine clients see it: the probes; anonymous
 requests refused; each role by API token; a session log-in with CSRF; a
-revoked token refused. Straight to gunicorn, speaking as the proxy would."""
+manager's second factor; a revoked token refused. Straight to gunicorn,
+speaking as the proxy would."""
 
 import secrets
 
@@ -10,10 +11,14 @@ from .postgres import Postgres
 from .project import DOMAIN
 from .report import check, step
 from .seeding import last_name
+from .totp import totp_code
 from .users import User, issue_token
 
 API = "/api/customers/"
 AUTH = "/api/auth/"
+# django-allauth's JSON API for the page.
+HEADLESS = f"{AUTH}browser/v1/"
+LOGIN = f"{HEADLESS}auth/login"
 # What the TLS-terminating proxy tells the backend about each request.
 PROXIED = {"Host": DOMAIN, "X-Forwarded-Proto": "https"}
 # A browser's own header on a change; Django's CSRF check compares it.
@@ -117,18 +122,19 @@ def session_with_csrf(backend: Backend, user: User) -> None:
     browser = Client(backend.url, {**PROXIED, **ORIGIN})
     credentials = {"username": user.username, "password": user.password}
     check(
-        browser.post(f"{AUTH}login/", credentials).status == 403,
+        browser.post(LOGIN, credentials).status == 403,
         "a log-in without the CSRF token is refused (403)",
     )
     browser.csrf_token = browser.get(f"{AUTH}csrf/").json()["csrfToken"]
-    wrong = browser.post(f"{AUTH}login/", {**credentials, "password": "not-" + user.password})
+    wrong = browser.post(LOGIN, {**credentials, "password": "not-" + user.password})
+    codes = [error["code"] for error in wrong.json().get("errors", [])]
     check(
-        wrong.status == 400 and wrong.json() == {"detail": "Invalid username or password."},
+        wrong.status == 400 and codes == ["username_password_mismatch"],
         "a wrong password is refused (400), saying no more than that",
     )
-    logged_in = browser.post(f"{AUTH}login/", credentials)
+    logged_in = browser.post(LOGIN, credentials)
     check(
-        logged_in.status == 200 and logged_in.json()["username"] == user.username,
+        logged_in.status == 200 and logged_in.json()["data"]["user"]["username"] == user.username,
         f"{user.username} logs in",
     )
     cookie = browser.set_cookies["sessionid"]
@@ -151,16 +157,55 @@ def session_with_csrf(backend: Backend, user: User) -> None:
     check(refused(browser.post(API, customer)), "a change without the CSRF token is refused (403)")
     browser.csrf_token = stale
     check(browser.post(API, customer).status == 403, "the token from before the log-in is void")
-    browser.csrf_token = (
-        logged_in.json().get("csrfToken") or browser.get(f"{AUTH}csrf/").json()["csrfToken"]
-    )
+    # The log-in set a new token in the cookie, as the page reads it.
+    browser.csrf_token = browser.cookies["csrftoken"]
     check(browser.post(API, customer).status == 201, "with the new token it is made")
-    check(browser.post(f"{AUTH}logout/").status == 204, "logging out")
+    logged_out = browser.delete(f"{HEADLESS}auth/session")
+    check(
+        logged_out.status == 401 and logged_out.json()["meta"]["is_authenticated"] is False,
+        "logging out",
+    )
     check(refused(browser.get(f"{AUTH}me/")), "after log-out nobody is logged in")
     replay = Client(backend.url, dict(PROXIED), cookies={"sessionid": session_id})
     check(
         refused(replay.get(API)), "the old session cookie no longer works: it ended on the server"
     )
+
+
+def manager_second_factor(backend: Backend, user: User) -> None:
+    step("A manager's second factor, added through the page's API")
+    browser = Client(backend.url, {**PROXIED, **ORIGIN})
+    browser.csrf_token = browser.get(f"{AUTH}csrf/").json()["csrfToken"]
+    credentials = {"username": user.username, "password": user.password}
+    check(browser.post(LOGIN, credentials).status == 200, f"{user.username} logs in")
+    browser.csrf_token = browser.cookies["csrftoken"]
+    blocked = browser.get(API)
+    check(
+        blocked.status == 403 and blocked.json().get("code") == "second_factor_required",
+        "the API asks a manager for a second factor first (403)",
+    )
+    me = browser.get(f"{AUTH}me/").json()
+    check(
+        me["second_factor"] == {"required": True, "enrolled": False},
+        "who am I says a second factor is needed",
+    )
+    totp = f"{HEADLESS}account/authenticators/totp"
+    again = browser.post(f"{HEADLESS}auth/reauthenticate", {"password": user.password})
+    check(again.status == 200, "the password is asked again before adding one")
+    secret = browser.get(totp).json()["meta"]["secret"]
+    added = browser.post(totp, {"code": totp_code(secret)})
+    check(added.status == 200, "an authenticator app is added with its first code")
+    check(browser.get(API).status == 200, "then the API serves the manager")
+    browser.delete(f"{HEADLESS}auth/session")
+    later = Client(backend.url, {**PROXIED, **ORIGIN})
+    later.csrf_token = later.get(f"{AUTH}csrf/").json()["csrfToken"]
+    pending = later.post(LOGIN, credentials)
+    flows = [flow["id"] for flow in pending.json()["data"]["flows"] if flow.get("is_pending")]
+    check(
+        pending.status == 401 and flows == ["mfa_authenticate"],
+        "the next log-in asks for a code after the password",
+    )
+    check(refused(later.get(API)), "the password alone opens nothing")
 
 
 def api_flows(backend: Backend, database: Postgres, users: dict[str, User]) -> None:
@@ -169,3 +214,4 @@ def api_flows(backend: Backend, database: Postgres, users: dict[str, User]) -> N
     anonymous_is_refused(backend, database)
     roles_by_token(backend, database, users)
     session_with_csrf(backend, users["editor"])
+    manager_second_factor(backend, users["manager"])

@@ -103,7 +103,7 @@ class Backend:
     def container_env(self, env: dict[str, str]) -> tuple[dict[str, str], dict[str, Path]]:
         """`env` as the stack gives it to a container: the settings alone,
         each *_FILE at /run/secrets/<name>; and the secret files by name."""
-        settings = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_")
+        settings = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "EMAIL_", "MAIL_")
         variables, secrets_ = {}, {}
         for name, value in env.items():
             if not name.startswith(settings) or name == "DJANGO_MEDIA_ROOT":

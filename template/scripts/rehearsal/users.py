@@ -21,6 +21,7 @@ class User:
     username: str
     password: str
     group: str
+    email: str
 
 
 def create_users(backend: Backend) -> dict[str, User]:
@@ -29,10 +30,17 @@ def create_users(backend: Backend) -> dict[str, User]:
     backend.manage_or_fail("bootstrap_access")
     users = {}
     for role, group in ROLES.items():
-        user = User(f"rehearsal-{role}", secrets.token_urlsafe(18), group)
+        username = f"rehearsal-{role}"
+        user = User(username, secrets.token_urlsafe(18), group, f"{username}@example.com")
         # The password is handed over in the environment, never on a command line.
         backend.manage_or_fail(
-            "create_user", user.username, "--group", group, env={"ACCESS_PASSWORD": user.password}
+            "create_user",
+            user.username,
+            "--group",
+            group,
+            "--email",
+            user.email,
+            env={"ACCESS_PASSWORD": user.password},
         )
         users[role] = user
     return users

@@ -7,6 +7,9 @@ loop that hangs is restarted, and a long backlog (each mail bounded by
 EMAIL_TIMEOUT) is not taken for one. A lost database connection is logged and
 tried again on the next pass rather than ending the process.
 
+Every TASK_PRUNE_HOURS (and once at start) it deletes finished tasks' rows
+older than TASK_RESULTS_KEEP_DAYS (worker.pruning).
+
 SIGTERM (or SIGINT) stops it gracefully: between tasks at once, during a
 task once that task is finished and recorded.
 """
@@ -20,6 +23,8 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+
+from worker.pruning import prune_finished_tasks
 
 log = logging.getLogger("worker")
 
@@ -65,9 +70,14 @@ class Command(BaseCommand):
         )
         worker.configure_signals()
         log.info("worker started", extra={"worker_id": worker.worker_id})
+        prune_every = settings.TASK_PRUNE_HOURS * 3600
+        next_prune = time.monotonic()
         while worker.running:
             heartbeat.touch()
             try:
+                if time.monotonic() >= next_prune:
+                    prune_finished_tasks()
+                    next_prune = time.monotonic() + prune_every
                 # Every task that is due, then back here.
                 worker.run()
             except DatabaseError as error:

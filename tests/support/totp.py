@@ -1,0 +1,16 @@
+"""An authenticator app's codes (RFC 6238: HMAC-SHA-1, 30 seconds, 6
+digits), for the tests that log in with a second factor."""
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
