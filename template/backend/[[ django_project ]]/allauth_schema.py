@@ -5,11 +5,12 @@ plain Django views that drf-spectacular does not see.
 
 Only the served paths and methods are kept (accounts.urls answers the rest
 404), under /api/auth/browser/v1/, with allauth's components prefixed
-(``Allauth...``, no clash with the project's), OpenAPI 3.1's null type for
-3.0's ``nullable``, the session and CSRF token as their security, and the
-answers every path can also give here: nobody logged in (401) and the CSRF
-refusal or a missing second factor (403), beside allauth's own; the
-lock-out and rate limits (429); the database being away (503).
+(``Allauth...``, no clash with the project's), without what only its "app"
+client gets, OpenAPI 3.1's null type for 3.0's ``nullable``, the session
+and CSRF token as their security, and the answers every path can also give
+here: nobody logged in (401) and the CSRF refusal or a missing second
+factor (403), beside allauth's own; the lock-out and rate limits (429); the
+database being away (503).
 """
 
 import copy
@@ -80,6 +81,16 @@ def _walk(node, visit) -> None:
 def _to_openapi_31(node: dict) -> None:
     if node.pop("nullable", False) and "type" in node:
         node["type"] = [node["type"], "null"]
+
+
+def _without_app_only(node: dict) -> None:
+    """Drop what only allauth's "app" client gets (its session and access
+    tokens): this service serves the browser client alone."""
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        for name, schema in list(properties.items()):
+            if "`app` clients only" in schema.get("description", ""):
+                del properties[name]
 
 
 def _operations(spec: dict) -> dict[str, dict]:
@@ -171,6 +182,7 @@ def add_the_page_log_in(result: dict, generator, request, public) -> dict:
     """drf-spectacular's POSTPROCESSING_HOOKS entry."""
     spec = _load()
     _walk(spec, _to_openapi_31)
+    _walk(spec, _without_app_only)
     paths = _operations(spec)
     components = _components_used(spec, paths)
     answers = result["components"].setdefault("responses", {})

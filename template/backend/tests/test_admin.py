@@ -14,10 +14,12 @@ from .sessions import add_totp, log_in, log_in_with_code
 
 pytestmark = pytest.mark.django_db
 
+PASSWORD = "pw-12345"  # pragma: allowlist secret
+
 
 @pytest.fixture
 def superuser():
-    return get_user_model().objects.create_superuser("admin", "admin@example.com", "pw-12345")
+    return get_user_model().objects.create_superuser("admin", "admin@example.com", PASSWORD)
 
 
 def test_the_admin_is_not_at_the_well_known_path(client, settings):
@@ -59,7 +61,7 @@ def test_the_admin_sends_whoever_is_not_logged_in_to_the_page(client):
 
 
 def test_the_admin_takes_no_password(client, superuser):
-    response = client.post(reverse("admin:login"), {"username": "admin", "password": "pw-12345"})
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": PASSWORD})
     assert response.status_code == 302
     assert "sessionid" not in response.cookies
     assert client.get(reverse("admin:index")).status_code == 302
@@ -96,7 +98,7 @@ def staff_browser(superuser) -> APIClient:
 @override_settings(ADMIN_SECOND_FACTOR=True)
 def test_with_the_second_factor_staff_log_in_with_their_code(staff_browser, superuser):
     secret = add_totp(superuser)
-    assert log_in_with_code(staff_browser, "admin", secret, password="pw-12345").status_code == 200
+    assert log_in_with_code(staff_browser, "admin", secret, password=PASSWORD).status_code == 200
     assert staff_browser.get(reverse("admin:index")).status_code == 200
     # Its log-in page, once logged in, leads to the admin.
     assert staff_browser.get(reverse("admin:login"))["Location"] == reverse("admin:index")
@@ -104,7 +106,7 @@ def test_with_the_second_factor_staff_log_in_with_their_code(staff_browser, supe
 
 @override_settings(ADMIN_SECOND_FACTOR=True)
 def test_with_the_second_factor_a_password_only_session_is_refused(staff_browser, superuser):
-    assert log_in(staff_browser, "admin", "pw-12345").status_code == 200  # no TOTP yet
+    assert log_in(staff_browser, "admin", PASSWORD).status_code == 200  # no TOTP yet
     assert staff_browser.get(reverse("admin:index")).status_code == 302
     assert staff_browser.get(reverse("admin:login")).status_code == 403
 
@@ -116,7 +118,7 @@ def test_a_forced_session_without_the_second_factor_is_not_enough(client, superu
 
 
 def test_without_the_second_factor_the_page_s_log_in_is_enough(staff_browser, superuser):
-    assert log_in(staff_browser, "admin", "pw-12345").status_code == 200
+    assert log_in(staff_browser, "admin", PASSWORD).status_code == 200
     assert staff_browser.get(reverse("admin:index")).status_code == 200
 
 
