@@ -29,11 +29,13 @@ ANSWER_SETS: dict[str, dict] = {
     "everything-off": {feature: False for feature in FEATURES},
     # Every feature, with TLS ending at a load balancer instead of nginx, on
     # Python 3.13: with "renamed" on 3.12 and the default 3.14, every offered
-    # Python renders, builds its image and runs the project's suite.
+    # Python renders, builds its image and runs the project's suite. A
+    # second factor required of everyone.
     "all-on": {
         **{feature: True for feature in FEATURES},
         "tls_termination": "load_balancer",
         "python_version": "3.13",
+        "second_factor_for_everyone": True,
     },
     # Non-default names, the oldest supported Python, and a Swarm deployment.
     "renamed": {
@@ -53,6 +55,7 @@ ANSWER_SETS: dict[str, dict] = {
         "deploy_target": "kubernetes",
         "tls_termination": "load_balancer",
         "python_version": "3.13",
+        "second_factor_for_everyone": True,
     },
     "kubernetes-everything-off": {
         **{feature: False for feature in FEATURES},
