@@ -56,7 +56,8 @@ def test_the_admin_sends_whoever_is_not_logged_in_to_the_log_in(client):
     assert reverse("admin:login") in response["Location"]
     login = client.get(reverse("admin:login"), {"next": index})
     assert login.status_code == 302
-    assert login["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={index.replace('/', '%2F')}"
+    log_in_form = resolve_url(settings.LOGIN_URL)
+    assert login["Location"] == f"{log_in_form}?next={index.replace('/', '%2F')}"
 
 
 def test_the_admin_takes_no_password(client, superuser):
