@@ -1,12 +1,14 @@
-"""The admin site, entered only through the page's log-in (django-allauth),
-with the second factor when ADMIN_SECOND_FACTOR is on (the default in
-staging and production).
+"""The admin site, entered only through django-allauth's log-in, with the
+second factor when ADMIN_SECOND_FACTOR is on (the default in staging and
+production).
 
-The admin has no password form of its own: one would log a user in with the
-password alone, past the second factor, and that session would serve the
-API as well. Its log-in page sends an anonymous visitor to the page's
-(LOGIN_URL, with ?next= the admin), which asks for the second factor of
-whoever has one; a member of staff then needs that step in this session.
+The admin has no password form of its own: Django's would log a user in
+with the password alone, past the second factor, and that session would
+serve the API as well. Its log-in page sends an anonymous visitor to
+LOGIN_URL (with ?next= the admin): the page's log-in, or where there is no
+page allauth's HTML one (accounts.admin_urls). Either asks for the second
+factor of whoever has one; a member of staff then needs that step in this
+session.
 """
 
 from allauth.account.authentication import get_authentication_records

@@ -2,6 +2,7 @@
 link with a key, and the invitee accepts it once, before it expires or is
 revoked."""
 
+import re
 from datetime import timedelta
 from hashlib import sha256
 
@@ -74,6 +75,17 @@ def test_a_manager_invites_and_only_the_mail_carries_the_key(
     audit = [str((e.changes, e.additional_data)) for e in LogEntry.objects.all()]
     for text in (response.content.decode(), listed, str(task.args_kwargs), *audit):
         assert key not in text and invitation.token_hash not in text
+
+
+@override_settings(INVITATION_URL="https://app.example/#/join/{key}")
+def test_the_link_goes_where_the_deployment_says(api, django_capture_on_commit_callbacks):
+    """A frontend of the team's own (INVITATION_URL) gets a working key."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(api)
+    assert invitation_mail.call(Invitation.objects.get().pk) is True
+    (message,) = mail.outbox
+    (key,) = re.findall(r"https://app\.example/#/join/([A-Za-z0-9_-]+)", str(message.body))
+    assert public(CHECK, {"key": key}).status_code == 200
 
 
 def test_each_mail_mints_a_new_key_and_only_the_newest_works(invited):

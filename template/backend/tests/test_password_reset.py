@@ -51,6 +51,15 @@ def reset(key: str, password: str = NEW_PASSWORD):
     return post(APIClient(enforce_csrf_checks=True), RESET, {"key": key, "password": password})
 
 
+@override_settings(PASSWORD_RESET_URL="https://app.example/#/password?key={key}")
+def test_the_link_goes_where_the_deployment_says(ada):
+    """A frontend of the team's own (PASSWORD_RESET_URL) gets a working key."""
+    assert password_reset_mail.call(ada.pk) is True
+    (message,) = mail.outbox
+    (key,) = re.findall(r"https://app\.example/#/password\?key=(\S+)", str(message.body))
+    assert APIClient().get(RESET, HTTP_X_PASSWORD_RESET_KEY=key).status_code == 200
+
+
 def test_known_and_unknown_addresses_get_the_same_answer(ada, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         known, _ = ask("ada@staff.example", "198.51.100.1")

@@ -4,6 +4,7 @@ fresh password check, and required of some users before anything else."""
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.urls import reverse
@@ -65,6 +66,12 @@ def test_a_user_with_an_authenticator_app_gets_no_session_by_the_password_alone(
     for path in (reverse("admin:login"), "/api/auth/login/", "/accounts/login/"):
         anyone = APIClient()
         anyone.post(path, credentials, format="json")
+        assert anyone.get("/api/auth/me/").status_code == 401, path
+    # Where there is no page, allauth's HTML log-in form (accounts.admin_urls).
+    for path in [] if settings.HEADLESS_ONLY else [reverse("account_login")]:
+        anyone = APIClient()
+        password_step = anyone.post(path, {"login": "ada", "password": PASSWORD})
+        assert password_step["Location"] == reverse("mfa_authenticate")
         assert anyone.get("/api/auth/me/").status_code == 401, path
     assert all("_auth_user_id" not in session.get_decoded() for session in Session.objects.all())
 

@@ -2,9 +2,9 @@
 colleague chooses a username and password from the mailed link, and can
 then log in with that role.
 
-- The link is PUBLIC_ORIGIN/#/invite/<key>: the key sits in the fragment,
-  which browsers never send, so it reaches no access log and no Referer.
-  The key is 256 random bits minted by the worker when it sends the mail
+- The link is INVITATION_URL (PUBLIC_ORIGIN/#/invite/<key> by default): the
+  key sits in the fragment, which browsers never send, so it reaches no
+  access log and no Referer. The key is 256 random bits minted by the worker when it sends the mail
   (mail.py): the task row's arguments hold the invitation's id only, and
   the database holds the key's SHA-256 only. A mail sent again (a passing
   failure of the mail server) carries a new key; the newest works.

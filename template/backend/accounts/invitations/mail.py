@@ -51,7 +51,7 @@ def invitation_mail(invitation_id: int, attempt: int = 1) -> bool:
         invitation.email,
         "invitation",
         "you are invited",
-        link=f"{settings.PUBLIC_ORIGIN}/#/invite/{key}",
+        link=settings.INVITATION_URL.replace("{key}", key),
         role=invitation.role.name,
         inviter=invitation.inviter.get_username() if invitation.inviter else "",
         expires_at=invitation.expires_at,
