@@ -22,18 +22,13 @@ from .roles import MANAGERS
 HEADLESS = "/api/auth/browser/v1/"
 # Log-in, log-out, reauthentication and the second factor's own steps; the
 # authenticators (TOTP, recovery codes); allauth's configuration; the page's
-# who-am-I and CSRF bootstrap[% if not use_frontend %]; the admin's HTML log-in and log-out
-# (accounts.admin_urls)[% endif %].
+# who-am-I and CSRF bootstrap.
 OPEN = (
     f"{HEADLESS}auth/",
     f"{HEADLESS}account/authenticators",
     f"{HEADLESS}config",
     "/api/auth/me/",
     "/api/auth/csrf/",
-[% if not use_frontend %]
-    f"/{settings.ADMIN_PATH}log-in/",
-    f"/{settings.ADMIN_PATH}log-out/",
-[% endif %]
 )
 REQUIRED = {
     "detail": "Add a second factor (an authenticator app) to your account first.",
@@ -55,12 +50,21 @@ def is_missing(user) -> bool:
     return bool(user.is_authenticated and is_required(user) and not is_mfa_enabled(user))
 
 
+def open_paths() -> tuple[str, ...]:
+    """Where a user without the second factor they need may still go."""
+    if settings.HEADLESS_ONLY:
+        return OPEN
+    # No page (allauth's HTML views serve the admin's log-in): its log-in,
+    # second step and log-out (accounts.admin_urls), so such a user can at
+    # least log out.
+    return (*OPEN, f"/{settings.ADMIN_PATH}log-in/", f"/{settings.ADMIN_PATH}log-out/")
+
+
 class SecondFactorRequiredMiddleware:
-[# The annotation as a Jinja string: its "[[" would open a Jinja variable. #]
-    def __init__(self, get_response: [[ "Callable[[HttpRequest], HttpResponse]" ]]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(OPEN) and is_missing(request.user):
+        if not request.path_info.startswith(open_paths()) and is_missing(request.user):
             return JsonResponse(REQUIRED, status=403)
         return self.get_response(request)
