@@ -27,7 +27,10 @@ FILE_SUFFIXES = (
     *(".css", ".html", ".conf", ".template", ".example", ".in", ".cfg", ".log"),
     *(".service", ".timer", ".crt", ".key", ".lock", ".sqlite3"),
 )
-NOT_A_PATH = re.compile(r"[\s$*=<>{}|;&]|://|^-|^/|^\.+$|^\w+:|@|^\d+/\w+$")
+# Nor a page's route in a URL fragment (#/forgot), nor a rate (5/m,
+# allauth's 10/h/ip,3/h/key).
+RATE = r"\d+/\w+(/\w+)?"
+NOT_A_PATH = re.compile(rf"[\s$*=<>{{}}|;&]|://|^-|^/|^#|^\.+$|^\w+:|@|^{RATE}(,{RATE})*$")
 
 
 @dataclass(frozen=True)
