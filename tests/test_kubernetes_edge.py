@@ -68,7 +68,10 @@ def test_the_route_serves_the_public_paths_on_the_gateway_the_cluster_is_asked_f
     for overlay, built in objects.items():
         namespace = one(built, "Namespace", f"{slug}{'-staging' if overlay == 'staging' else ''}")
         namespace_name = namespace["metadata"]["name"]
-        host = generated(built, "ConfigMap", "backend-config")["data"]["DJANGO_ALLOWED_HOSTS"]
+        config = generated(built, "ConfigMap", "backend-config")["data"]
+        host = config["DJANGO_ALLOWED_HOSTS"]
+        # The links in this environment's mails lead to its own host.
+        assert config["PUBLIC_ORIGIN"] == f"https://{host}", overlay
         route = one(built, "HTTPRoute", slug)
         assert route["spec"]["hostnames"] == [host], overlay
         # Attached to this environment's HTTPS listener of the Gateway asked for, nothing else.
