@@ -178,6 +178,23 @@ def test_every_service_is_health_checked_limited_and_restarted(project):
             assert dependency == {"condition": "service_healthy"}, name
 
 
+def test_only_what_sends_out_can_leave_the_host(project):
+    """With the frontend, the backend network is internal: only nginx and a
+    service that sends out (the worker's mail; error reports to Sentry)
+    also join a network with a way out."""
+    stack = prod_stack(project)
+    networks = stack.get("networks") or {}
+    internal = {name for name, spec in networks.items() if (spec or {}).get("internal")}
+    assert bool(internal) == project.answers["use_frontend"]
+    senders = {"worker"} | ({"backend"} if project.answers["use_sentry"] else set())
+    for name, service in stack["services"].items():
+        joined = set(service.get("networks") or ["default"])
+        if name in senders:
+            assert joined - internal, f"{name} cannot reach the outside"
+        elif name in {"database", "redis", "migrate"}:
+            assert joined <= internal or not internal, f"{name} can reach the outside"
+
+
 def test_build_targets_exist_as_stages(project):
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
         for service in compose.load(project.path / name, prod_env(project))["services"].values():
