@@ -32,6 +32,7 @@ from support.backups import (
     migrate,
     psql,
     run_script,
+    settle_through_a_restore,
     shell_commands,
     tree_digest,
 )
@@ -601,6 +602,7 @@ def test_a_failing_migration_leaves_the_database_exactly_as_it_was(
 ):
     project = render("defaults")
     load_customers(postgres, database, 1000)
+    settle_through_a_restore(postgres, database)
     before = database_fingerprint(postgres, database)
 
     result = migrate_production(project, postgres, database, tmp_path, FAILING_MIGRATION)
