@@ -53,6 +53,7 @@ UNDESCRIBED = {
     ("account/authenticators/recovery-codes", "post"): {"200": "RecoveryCodes"},
 }
 REF = re.compile(r"^#/components/(\w+)/(\w+)$")
+APP_ONLY = ("session_token", "access_token")
 
 
 def _load() -> dict:
@@ -85,7 +86,11 @@ def _to_openapi_31(node: dict) -> None:
 
 def _without_app_only(node: dict) -> None:
     """Drop what only allauth's "app" client gets (its session and access
-    tokens): this service serves the browser client alone."""
+    tokens, described and in examples): this service serves the browser
+    client alone."""
+    for name in APP_ONLY:
+        if isinstance(node.get(name), str):
+            del node[name]
     properties = node.get("properties")
     if isinstance(properties, dict):
         for name, schema in list(properties.items()):

@@ -20,6 +20,9 @@ from accounts.roles import EDITORS
 
 from .sessions import HEADLESS, log_in, post
 
+# A frontend of the team's own.
+OWN_FRONTEND = "https://app.example/#/password?key={key}"  # pragma: allowlist secret
+
 pytestmark = pytest.mark.django_db
 
 REQUEST = f"{HEADLESS}/auth/password/request"
@@ -51,7 +54,7 @@ def reset(key: str, password: str = NEW_PASSWORD):
     return post(APIClient(enforce_csrf_checks=True), RESET, {"key": key, "password": password})
 
 
-@override_settings(PASSWORD_RESET_URL="https://app.example/#/password?key={key}")
+@override_settings(PASSWORD_RESET_URL=OWN_FRONTEND)
 def test_the_link_goes_where_the_deployment_says(ada):
     """A frontend of the team's own (PASSWORD_RESET_URL) gets a working key."""
     assert password_reset_mail.call(ada.pk) is True
