@@ -1,6 +1,6 @@
 """django-allauth, fitted to this service.
 
-- Nobody signs up: accounts are made by an administrator.
+- Nobody signs up: accounts are made by an administrator or by invitation.
 - django-axes alone limits password guesses: allauth's own count of failed
   log-ins would answer the sixth guess with its 400 before django-axes could
   answer its 429 with Retry-After (and, for the owner, with nothing). Its
