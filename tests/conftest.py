@@ -14,6 +14,7 @@ from support.access import serving
 from support.answers import ANSWER_SETS
 from support.kubernetes import EXTRA, OVERLAYS, build, deployment, install_crd_models
 from support.postgres import PostgresServer, free_port
+from support.smtp import mail_parts
 from support.standins import DEFINITIONS
 
 # podman and buildah as this machine runs them (tests/standins/containers.conf).
@@ -134,3 +135,19 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(
                 f"{tag:60} {row['size'] / 1e6:7.1f} MB  {row['layers']:3d} layers"
             )
+
+
+@pytest.fixture
+def mail_modules(render):
+    """The defaults render's mail catcher and worker (its rehearsal's)."""
+    with mail_parts(render("defaults")) as modules:
+        yield modules
+
+
+@pytest.fixture
+def smtp(mail_modules):
+    """A real SMTP server on loopback, the render's mail catcher."""
+    server = mail_modules.mail_catcher.MailCatcher()
+    server.start()
+    yield server
+    server.stop()

@@ -24,7 +24,7 @@ from support.access import HEADLESS, PASSWORD, Client, Entry, manage
 from support.backend import gunicorn
 from support.monitoring import Prometheus, loopback_config, process
 from support.postgres import RUNTIME_USER, free_port
-from support.smtp import mail_parts, running_worker
+from support.smtp import running_worker
 
 # Its waits are times: it runs after the parallel part of the suite, alone.
 pytestmark = pytest.mark.alone
@@ -80,25 +80,13 @@ def alert_rules(project, out):
     return out
 
 
-def heartbeat_fresh(parts, worker, within: float) -> bool:
+def heartbeat_fresh(mail_modules, worker, within: float) -> bool:
     """The stack's health check, its heartbeat limit `within` seconds."""
     env = {**worker.env, "WORKER_HEARTBEAT_MAX_AGE": str(within)}
-    check = subprocess.run(worker.healthcheck, cwd=parts.worker.BACKEND, env=env, check=False)
+    check = subprocess.run(
+        worker.healthcheck, cwd=mail_modules.worker.BACKEND, env=env, check=False
+    )
     return check.returncode == 0
-
-
-@pytest.fixture
-def parts(render):
-    with mail_parts(render("defaults")) as modules:
-        yield modules
-
-
-@pytest.fixture
-def smtp(parts):
-    server = parts.mail_catcher.MailCatcher()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -161,11 +149,11 @@ QUEUED = 5
 
 
 def test_a_frozen_worker_stalls_the_queue_and_every_mail_arrives_once_it_runs(
-    mail_service, parts, smtp, tmp_path
+    mail_service, mail_modules, smtp, tmp_path
 ):
     service = mail_service
-    with running_worker(parts, service.project, service.env, tmp_path / "worker") as worker:
-        assert heartbeat_fresh(parts, worker, within=2)
+    with running_worker(mail_modules, service.project, service.env, tmp_path / "worker") as worker:
+        assert heartbeat_fresh(mail_modules, worker, within=2)
         worker.pause()
         for _ in range(QUEUED):
             service.change_password()
@@ -176,7 +164,7 @@ def test_a_frozen_worker_stalls_the_queue_and_every_mail_arrives_once_it_runs(
         assert smtp.mails() == []
         # Frozen, its heartbeat ages: the health check fails (its limit cut
         # from two minutes to 2 s), and the orchestrator would restart it.
-        assert not heartbeat_fresh(parts, worker, within=2)
+        assert not heartbeat_fresh(mail_modules, worker, within=2)
 
         worker.resume()
         smtp.wait_for(QUEUED, timeout=60)
@@ -196,7 +184,7 @@ def test_a_frozen_worker_stalls_the_queue_and_every_mail_arrives_once_it_runs(
 
 
 def test_with_the_mail_server_gone_the_request_succeeds_and_the_failure_alerts(
-    mail_service, parts, smtp, tmp_path
+    mail_service, mail_modules, smtp, tmp_path
 ):
     service = mail_service
     smtp.stop()
@@ -206,7 +194,7 @@ def test_with_the_mail_server_gone_the_request_succeeds_and_the_failure_alerts(
     started = time.monotonic()
     service.change_password()
     assert time.monotonic() - started < 5  # no wait on the mail server
-    with running_worker(parts, service.project, service.env, tmp_path / "worker") as worker:
+    with running_worker(mail_modules, service.project, service.env, tmp_path / "worker") as worker:
         worker.wait_for_log("mail not sent, tried again later", timeout=30)
         assert service.prometheus.wait_until('max(django_tasks{status="FAILED"})', 1) == 1
         service.wait_until_firing("TasksFailing")

@@ -15,25 +15,10 @@ import yaml
 from support.access import HEADLESS, PASSWORD, Client, Entry, manage
 from support.backend import gunicorn
 from support.postgres import RUNTIME_USER
-from support.smtp import mail_parts, running_worker
+from support.smtp import running_worker
 
 NEW_PASSWORD = "another long passphrase, changed"
 CUSTOMER = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@customer.example"}
-
-
-@pytest.fixture
-def parts(render):
-    """The defaults render's mail catcher and worker (its rehearsal's)."""
-    with mail_parts(render("defaults")) as modules:
-        yield modules
-
-
-@pytest.fixture
-def smtp(parts):
-    server = parts.mail_catcher.MailCatcher()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -106,13 +91,15 @@ def assert_is_the_notice(project, received) -> None:
     assert {word for word in text.split() if "://" in word} == {f"https://{domain}"}
 
 
-def test_a_password_change_mails_a_notice_from_the_worker(mail_service, parts, smtp, tmp_path):
+def test_a_password_change_mails_a_notice_from_the_worker(
+    mail_service, mail_modules, smtp, tmp_path
+):
     project, env, client, csrf = mail_service
     change_password(client, csrf)
     # Sent by the worker, never by the request: nothing has left yet.
     time.sleep(1)
     assert smtp.mails() == []
-    with running_worker(parts, project, env, tmp_path) as worker:
+    with running_worker(mail_modules, project, env, tmp_path) as worker:
         (received,) = smtp.wait_for(1, timeout=30)
         # The stack's health check: its heartbeat is fresh.
         assert worker.healthy()
@@ -122,14 +109,14 @@ def test_a_password_change_mails_a_notice_from_the_worker(mail_service, parts, s
 
 
 def test_with_the_mail_server_down_the_notice_arrives_once_it_is_back(
-    mail_service, parts, smtp, tmp_path
+    mail_service, mail_modules, smtp, tmp_path
 ):
     project, env, client, csrf = mail_service
     smtp.stop()
     # The request does not depend on the mail server.
     change_password(client, csrf)
     log_path = tmp_path / "worker.log"
-    with running_worker(parts, project, env, tmp_path) as worker:
+    with running_worker(mail_modules, project, env, tmp_path) as worker:
         worker.wait_for_log("mail not sent, tried again later", count=2, timeout=30)
         smtp.start()
         (received,) = smtp.wait_for(1, timeout=60)
@@ -145,13 +132,13 @@ TASK_ROWS = "from django_tasks_db.models import DBTaskResult as R; "
 
 
 def test_the_worker_prunes_old_finished_task_rows_when_it_starts(
-    mail_service, parts, smtp, tmp_path
+    mail_service, mail_modules, smtp, tmp_path
 ):
     """Its pruning (worker.pruning) as deployed: at start, then every
     TASK_PRUNE_HOURS; rows still to run stay."""
     project, env, client, csrf = mail_service
     change_password(client, csrf)
-    with running_worker(parts, project, env, tmp_path / "first"):
+    with running_worker(mail_modules, project, env, tmp_path / "first"):
         smtp.wait_for(1, timeout=30)
     # The sent notice's row, as it will be 15 days on; and a mail still to send.
     manage(
@@ -172,7 +159,7 @@ def test_the_worker_prunes_old_finished_task_rows_when_it_starts(
     assert status == 200, body
     count = TASK_ROWS + "print(R.objects.filter(status=%r).count())"
     assert manage(project, env, "shell", "--no-imports", "-c", count % "SUCCESSFUL").strip() == "1"
-    with running_worker(parts, project, env, tmp_path / "second") as worker:
+    with running_worker(mail_modules, project, env, tmp_path / "second") as worker:
         worker.wait_for_log("Deleted 1 task result(s)", timeout=30)
         smtp.wait_for(2, timeout=30)
     # The new notice's row (finished now) is kept.
@@ -184,7 +171,7 @@ def bodies(message) -> tuple[str, str]:
 
 
 def test_an_invitation_arrives_by_mail_and_its_key_makes_an_account(
-    mail_service, parts, smtp, tmp_path
+    mail_service, mail_modules, smtp, tmp_path
 ):
     """A manager invites, the worker mails the link, and the invitee accepts
     it with the key from the mail, once, and logs in with the role."""
@@ -210,7 +197,7 @@ def test_an_invitation_arrives_by_mail_and_its_key_makes_an_account(
         "POST", "/api/accounts/invitations/", invited, csrf=manager.csrf()
     )
     assert status == 201, body
-    with running_worker(parts, project, env, tmp_path / "first"):
+    with running_worker(mail_modules, project, env, tmp_path / "first"):
         # The manager's notice of the new app, and the invitation.
         received = smtp.wait_for(2, timeout=30)
     (message,) = [mail.message for mail in received if mail.recipients == ["lin@staff.example"]]
@@ -242,7 +229,7 @@ def test_an_invitation_arrives_by_mail_and_its_key_makes_an_account(
     assert json.loads(body)["groups"] == ["customer editors"]
 
     # The inviter hears who accepted.
-    with running_worker(parts, project, env, tmp_path / "second"):
+    with running_worker(mail_modules, project, env, tmp_path / "second"):
         (*_, (_, recipients, notice)) = smtp.wait_for(3, timeout=30)
     assert recipients == ["mona@staff.example"]
     assert "lin" in bodies(notice)[0]
@@ -262,7 +249,7 @@ def ask_for_a_reset(client: Client, email: str, address: str) -> tuple[int, byte
 
 
 def test_a_password_reset_is_mailed_by_the_worker_and_tells_no_one_who_has_an_account(
-    mail_service, parts, smtp, tmp_path
+    mail_service, mail_modules, smtp, tmp_path
 ):
     project, env, client, _ = mail_service
     domain = project.answers["domain_name"]
@@ -281,7 +268,7 @@ def test_a_password_reset_is_mailed_by_the_worker_and_tells_no_one_who_has_an_ac
     # for the address with an account, none to the address without.
     time.sleep(1)
     assert smtp.mails() == []
-    with running_worker(parts, project, env, tmp_path):
+    with running_worker(mail_modules, project, env, tmp_path):
         received = smtp.wait_for(5, timeout=60)
         time.sleep(1)
     assert len(smtp.mails()) == 5
