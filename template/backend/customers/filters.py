@@ -45,7 +45,9 @@ class CustomerFilter(FilterSet):
         in the same words, without building the filterset and its form."""
         field = cls.base_filters["search"].field
         try:
-            value = field.clean(field.widget.value_from_datadict(request.query_params, {}, "search"))
+            value = field.clean(
+                field.widget.value_from_datadict(request.query_params, {}, "search")
+            )
         except ValidationError as error:
             raise translate_validation(ErrorDict(search=ErrorList(error.error_list))) from None
         return _searched(queryset, value, request)
