@@ -1,5 +1,6 @@
 """The API's JSON renderer: DRF's bytes, written by orjson where it can."""
 
+from collections.abc import Iterable
 from enum import Enum
 
 import orjson
@@ -18,6 +19,7 @@ def _plain(data: object) -> bool:
     pending = [data]
     while pending:
         value = pending.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             # json.dumps reads a subclass's items(), orjson the dict itself.
             if type(value).items is not dict.items:

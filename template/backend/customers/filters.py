@@ -1,7 +1,9 @@
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.utils import ErrorDict, ErrorList
-from django_filters.filters import CharFilter, TypedChoiceFilter
+from django_filters.filters import CharFilter, Filter, TypedChoiceFilter
 from django_filters.filterset import FilterSet
 from django_filters.utils import translate_validation
 
@@ -19,6 +21,8 @@ class CustomerFilter(FilterSet):
         choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
     )
     search = CharFilter(method="filter_search", max_length=100)
+    # Made by django-filter's metaclass from the filters above.
+    base_filters: ClassVar[dict[str, Filter]]
 
     class Meta:
         model = Customer

@@ -34,6 +34,7 @@ from rest_framework.pagination import CursorPagination
 
 from .models import Customer
 
+_FIELDS = {field.name: field for field in Customer._meta.concrete_fields}
 # The columns of conditions() below, and the value each is matched against.
 _COLUMNS = (("last_name", str), ("first_name", str), ("email", str.lower))
 _COMPARISONS = {"lt": "<", "gt": ">"}
@@ -82,7 +83,7 @@ def within_window(
     # every request, so it is written once per shape of page and bound here.
     try:
         bound = [
-            Customer._meta.get_field(name.split("__")[0]).get_db_prep_value(value, connection)
+            _FIELDS[name.split("__")[0]].get_db_prep_value(value, connection)
             for name, value in position.items()
         ]
     except ValidationError:
@@ -116,7 +117,7 @@ def _union(ordering: tuple[str, ...], position: tuple[str, ...]) -> str:
 
 
 def _column(name: str) -> str:
-    return f'"{Customer._meta.get_field(name).column}"'
+    return f'"{_FIELDS[name].column}"'
 
 
 def page_window(queryset: QuerySet, request) -> tuple[list[str], dict, int] | None:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework import renderers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.serializers import Serializer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from customer_management.renderers import JSONRenderer
@@ -64,10 +65,10 @@ def documents(scalars: st.SearchStrategy) -> st.SearchStrategy:
         lambda children: st.one_of(
             st.lists(children, max_size=6),
             st.lists(children, max_size=6).map(tuple),
-            st.lists(children, max_size=6).map(lambda items: ReturnList(items, serializer=None)),
+            st.lists(children, max_size=6).map(lambda items: ReturnList(items, serializer=Serializer())),
             st.dictionaries(keys, children, max_size=6),
             st.dictionaries(texts, children, max_size=6).map(
-                lambda items: ReturnDict(items, serializer=None)
+                lambda items: ReturnDict(items, serializer=Serializer())
             ),
             st.dictionaries(texts, children, max_size=6).map(OrderedDict),
         ),
