@@ -72,7 +72,9 @@ def represent(records: Iterable[dict]) -> list[dict]:
     texts = _in_utc(records)
     if texts is None:
         zone = timezone.get_current_timezone()
-        texts = iter([_iso_datetime(record[name], zone) for record in records for name in _DATETIMES])
+        texts = iter(
+            [_iso_datetime(record[name], zone) for record in records for name in _DATETIMES]
+        )
     out = []
     for record in records:
         # A copy: the cursor pagination still reads the page's own rows for
@@ -94,4 +96,5 @@ def _in_utc(records: list[dict]) -> Iterator[str | None] | None:
     body = orjson.dumps(stamps, option=orjson.OPT_UTC_Z)
     if body.count(b'Z"') + body.count(b"null") != len(stamps):
         return None
-    return iter(orjson.loads(body))
+    texts: list[str | None] = orjson.loads(body)
+    return iter(texts)

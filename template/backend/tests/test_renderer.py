@@ -65,7 +65,9 @@ def documents(scalars: st.SearchStrategy) -> st.SearchStrategy:
         lambda children: st.one_of(
             st.lists(children, max_size=6),
             st.lists(children, max_size=6).map(tuple),
-            st.lists(children, max_size=6).map(lambda items: ReturnList(items, serializer=Serializer())),
+            st.lists(children, max_size=6).map(
+                lambda items: ReturnList(items, serializer=Serializer())
+            ),
             st.dictionaries(keys, children, max_size=6),
             st.dictionaries(texts, children, max_size=6).map(
                 lambda items: ReturnDict(items, serializer=Serializer())
