@@ -8,9 +8,10 @@ convert each value exactly as the serializer's field for it does, so the
 answer is byte for byte the serializer's (tests/test_customer_reads.py).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 
+import orjson
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -67,13 +68,33 @@ def rows(queryset: QuerySet) -> QuerySet:
 
 def represent(records: Iterable[dict]) -> list[dict]:
     """What ``CustomerSerializer(many=True).data`` gives for these rows."""
-    zone = timezone.get_current_timezone()
+    records = list(records)
+    texts = _in_utc(records)
+    if texts is None:
+        zone = timezone.get_current_timezone()
+        texts = iter(
+            [_iso_datetime(record[name], zone) for record in records for name in _DATETIMES]
+        )
     out = []
     for record in records:
         # A copy: the cursor pagination still reads the page's own rows for
         # the next and previous links, with their timestamps as the database gave them.
         data = record.copy()
         for name in _DATETIMES:
-            data[name] = _iso_datetime(data[name], zone)
+            data[name] = next(texts)
         out.append(data)
     return out
+
+
+def _in_utc(records: list[dict]) -> Iterator[str | None] | None:
+    """The rows' datetimes, row by row, as ``_iso_datetime`` writes them in
+    UTC, all at once: orjson's RFC 3339 is isoformat's, UTC written as Z.
+    None in another time zone, or for a datetime not in UTC."""
+    if str(timezone.get_current_timezone()) != "UTC":
+        return None
+    stamps = [record[name] for record in records for name in _DATETIMES]
+    body = orjson.dumps(stamps, option=orjson.OPT_UTC_Z)
+    if body.count(b'Z"') + body.count(b"null") != len(stamps):
+        return None
+    texts: list[str | None] = orjson.loads(body)
+    return iter(texts)

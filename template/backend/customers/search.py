@@ -18,25 +18,31 @@ the page is read from the union of those three short lists, at most a few
 hundred primary keys. The cursor's position and offset, which the paginator
 applies to the outer query, are applied inside each subquery too, so the
 short lists hold every row the page can show: the same rows, in the same
-order, on every page.
+order, on every page. Without other filters, the usual search, the three
+subqueries are SQL written once per shape of page with the values bound,
+not compiled again by the ORM on every request.
 """
 
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from rest_framework.pagination import CursorPagination
+
+from .models import Customer
+
+_FIELDS = {field.name: field for field in Customer._meta.concrete_fields}
+# The columns of conditions() below, and the value each is matched against.
+_COLUMNS = (("last_name", str), ("first_name", str), ("email", str.lower))
+_COMPARISONS = {"lt": "<", "gt": ">"}
 
 
 def conditions(term: str) -> list[Q]:
     # E-mail addresses are stored lower-cased, as the unique index needs.
-    return [
-        Q(last_name__istartswith=term),
-        Q(first_name__istartswith=term),
-        Q(email__istartswith=term.lower()),
-    ]
+    return [Q(**{f"{column}__istartswith": form(term)}) for column, form in _COLUMNS]
 
 
 def search(queryset: QuerySet, term: str, request) -> QuerySet:
@@ -57,18 +63,61 @@ def within_window(
 ) -> QuerySet:
     """``search`` for a page the paginator reads as ``ordering``, below the
     cursor's ``position`` (a filter), ``rows`` rows at most."""
-    if connections[queryset.db].vendor != "postgresql":
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
         return queryset.filter(reduce(or_, conditions(term)))
+    if queryset.query.has_filters():
+        # Other filters of the request: the ORM writes them into each subquery.
+        try:
+            first, *others = [
+                queryset.filter(condition, **position).order_by(*ordering).values("pk")[:rows]
+                for condition in conditions(term)
+            ]
+        except ValidationError:
+            # A cursor that decodes to a position of the wrong type: the
+            # paginator answers it with its 404 when it filters by it too.
+            return queryset.filter(reduce(or_, conditions(term)))
+        return queryset.filter(pk__in=first.union(*others))
+    # The search alone (nearly every search) is the same statement each time
+    # but for its values: the ORM would compile its three subqueries again on
+    # every request, so it is written once per shape of page and bound here.
     try:
-        first, *others = [
-            queryset.filter(condition, **position).order_by(*ordering).values("pk")[:rows]
-            for condition in conditions(term)
+        bound = [
+            _FIELDS[name.split("__")[0]].get_db_prep_value(value, connection)
+            for name, value in position.items()
         ]
     except ValidationError:
-        # A cursor that decodes to a position of the wrong type: the
-        # paginator answers it with its 404 when it filters by it too.
         return queryset.filter(reduce(or_, conditions(term)))
-    return queryset.filter(pk__in=first.union(*others))
+    params: list = []
+    for _, form in _COLUMNS:
+        # Django's istartswith: LIKE's wildcards and escape in the term matched literally.
+        params += [f"{connection.ops.prep_for_like_query(form(term))}%", *bound, rows]
+    union = RawSQL(_union(tuple(ordering), tuple(position)), params)  # noqa: S611 (values bound)
+    return queryset.filter(pk__in=union)
+
+
+@cache
+def _union(ordering: tuple[str, ...], position: tuple[str, ...]) -> str:
+    """The three subqueries of ``within_window`` for the customers table
+    alone, as the ORM writes them, with the values as parameters."""
+    order = ", ".join(
+        f"{_column(field.lstrip('-'))} {'DESC' if field.startswith('-') else 'ASC'}"
+        for field in ordering
+    )
+    below = "".join(
+        f" AND {_column(name)} {_COMPARISONS[lookup]} %s"
+        for name, lookup in (condition.split("__") for condition in position)
+    )
+    return " UNION ".join(
+        f'(SELECT {_column("id")} FROM "{Customer._meta.db_table}"'  # noqa: S608 (names)
+        f" WHERE UPPER({_column(column)}::text) LIKE UPPER(%s){below}"
+        f" ORDER BY {order} LIMIT %s)"
+        for column, _ in _COLUMNS
+    )
+
+
+def _column(name: str) -> str:
+    return f'"{_FIELDS[name].column}"'
 
 
 def page_window(queryset: QuerySet, request) -> tuple[list[str], dict, int] | None:
