@@ -41,9 +41,11 @@ LONGEST_FIRST = (
 )
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """In xdist's workers only: run alone, pytest keeps its order, which runs
-    a session fixture's parameters across files before tearing one down."""
+    """After pytest's own order (by fixture parameters, kept within a file),
+    and in xdist's workers only: run alone, pytest keeps its order, which
+    runs a session fixture's parameters across files before tearing one down."""
     if not hasattr(config, "workerinput"):
         return
     rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
