@@ -4,6 +4,7 @@ the Kubernetes renders with their overlays built."""
 import os
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,40 @@ os.environ.setdefault("CONTAINERS_CONF", str(DEFINITIONS / "containers.conf"))
 from support.projects import Project
 
 redis_proc = factories.redis_proc(executable="/usr/bin/redis-server", port=None)
+
+# tools/test hands whole files to its two processes in collection order
+# (--dist loadfile --no-loadscope-reorder). The files that keep one process
+# busy for minutes go first, longest first (the run's --durations; see
+# docs/maintaining.md, "The suite's time"), so that the many short files
+# even out the end instead of one process running a long file alone while
+# the other idles. The rest follow as xdist would order them: most tests first.
+LONGEST_FIRST = (
+    "test_backend.py",
+    "test_rehearsal.py",
+    "test_images.py",
+    "test_update.py",
+    "test_search.py",
+    "test_hooks.py",
+    "test_containers.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """After pytest's own order (by fixture parameters, kept within a file),
+    and in xdist's workers only: run alone, pytest keeps its order, which
+    runs a session fixture's parameters across files before tearing one down."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    tests_in = Counter(item.path for item in items)
+    items.sort(
+        key=lambda item: (
+            rank.get(item.path.name, len(rank)),
+            -tests_in[item.path],
+            str(item.path),
+        )
+    )
 
 
 @pytest.fixture(scope="session")

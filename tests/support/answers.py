@@ -69,3 +69,16 @@ ANSWER_SETS: dict[str, dict] = {
 for _feature in FEATURES:
     if _feature != "use_sentry":
         ANSWER_SETS[f"no-{_feature.removeprefix('use_').replace('_', '-')}"] = {_feature: False}
+
+# Sets whose backend/ renders byte for byte as another set's: the deployment
+# target and the compose-only switches do not reach it. The project's suite,
+# mypy and Django's checks would run the same code on the same interpreter
+# again and prove nothing new, so tests/test_backend.py runs them on the set
+# named here only, and proves each twin's backend/ identical to it (remove
+# a twin here when that test says its backend/ has become its own).
+SAME_BACKEND_AS = {
+    "kubernetes": "all-on",
+    "kubernetes-everything-off": "everything-off",
+    "no-backups": "defaults",
+    "no-security-scan": "defaults",
+}
