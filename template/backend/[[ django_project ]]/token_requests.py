@@ -15,6 +15,7 @@ the token, the permissions, the rate limits and the audit trail.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
@@ -23,14 +24,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 # knox's prefix, compared as knox does: whatever the case.
-TOKEN_PREFIX = "token "
+SCHEME = "token "
 
 
 def is_token_request(request: HttpRequest) -> bool:
     """An API request on a token path that names a token."""
-    return request.path_info.startswith(settings.TOKEN_REQUEST_PATHS) and request.META.get(
-        "HTTP_AUTHORIZATION", ""
-    )[: len(TOKEN_PREFIX)].lower() == TOKEN_PREFIX
+    return (
+        request.path_info.startswith(settings.TOKEN_REQUEST_PATHS)
+        and request.META.get("HTTP_AUTHORIZATION", "")[: len(SCHEME)].lower() == SCHEME
+    )
 
 
 class ThinHandler(BaseHandler):
@@ -44,10 +46,10 @@ class ThinHandler(BaseHandler):
     """
 
     def __init__(self, middleware: list[str]) -> None:
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        handler = convert_exception_to_response(self._get_response)
+        self._view_middleware: list[Callable[..., Any]] = []
+        self._template_response_middleware: list[Callable[..., Any]] = []
+        self._exception_middleware: list[Callable[..., Any]] = []
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]  # BaseHandler's, which django-stubs leaves out
         for path in reversed(middleware):
             instance = import_string(path)(handler)
             if hasattr(instance, "process_view"):
@@ -57,7 +59,7 @@ class ThinHandler(BaseHandler):
             if hasattr(instance, "process_exception"):
                 self._exception_middleware.append(instance.process_exception)
             handler = convert_exception_to_response(instance)
-        self._middleware_chain = handler
+        self.chain: Callable[[HttpRequest], HttpResponse] = handler
 
 
 class TokenRequestMiddleware:
@@ -65,10 +67,9 @@ class TokenRequestMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.thin = ThinHandler(settings.TOKEN_REQUEST_MIDDLEWARE)._middleware_chain
+        self.thin = ThinHandler(settings.TOKEN_REQUEST_MIDDLEWARE).chain
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if is_token_request(request):
-            response: HttpResponse = self.thin(request)
-            return response
+            return self.thin(request)
         return self.get_response(request)
