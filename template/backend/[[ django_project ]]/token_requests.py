@@ -15,7 +15,7 @@ the token, the permissions, the rate limits and the audit trail.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
@@ -59,7 +59,8 @@ class ThinHandler(BaseHandler):
             if hasattr(instance, "process_exception"):
                 self._exception_middleware.append(instance.process_exception)
             handler = convert_exception_to_response(instance)
-        self.chain: Callable[[HttpRequest], HttpResponse] = handler
+        # Synchronous throughout: a response, never an awaitable.
+        self.chain = cast(Callable[[HttpRequest], HttpResponse], handler)
 
 
 class TokenRequestMiddleware:
