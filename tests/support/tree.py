@@ -21,6 +21,7 @@ LEFT_OUT = {
     "__pycache__",
     ".pytest_cache",
     ".ruff_cache",
+    ".hypothesis",
     "node_modules",
     "dist",
 }
