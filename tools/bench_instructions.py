@@ -82,7 +82,10 @@ def configurations(project: Project, workdir: Path, features: bool) -> dict:
     floor = ["--same-bytes-header", FLOOR_HEADER]
     found = {
         "API": (project, []),
-        "lean": (floor_copy(project, workdir, "lean"), [*floor, "--settings", f"{package}.settings.lean"]),
+        "lean": (
+            floor_copy(project, workdir, "lean"),
+            [*floor, "--settings", f"{package}.settings.lean"],
+        ),
         "bare": (floor_copy(project, workdir, "bare"), [*floor, "--reads-only"]),
     }
     for n, (feature, settings) in enumerate(FEATURES.items() if features else []):
@@ -163,7 +166,9 @@ def main() -> int:
         print(f"wrote {args.write}")
     if args.json:
         args.json.write_text(
-            json.dumps({"requests": args.requests, "customers": args.customers, "runs": counted}, indent=2)
+            json.dumps(
+                {"requests": args.requests, "customers": args.customers, "runs": counted}, indent=2
+            )
         )
     return 0
 

@@ -124,9 +124,7 @@ def baseline_table(baseline: str, before: list[dict], after: list[dict]) -> list
     return lines
 
 
-def report(
-    counted: dict, requests: int, customers: int, command: str, baseline: str | None
-) -> str:
+def report(counted: dict, requests: int, customers: int, command: str, baseline: str | None) -> str:
     head = counted["HEAD"]
     runs = len(head["API"])
     lines = [
@@ -182,5 +180,10 @@ def report(
         *spread_table(head),
     ]
     if baseline:
-        lines += ["", f"## Against {baseline}", "", *baseline_table(baseline, counted[baseline]["API"], head["API"])]
+        lines += [
+            "",
+            f"## Against {baseline}",
+            "",
+            *baseline_table(baseline, counted[baseline]["API"], head["API"]),
+        ]
     return "\n".join(lines) + "\n"

@@ -52,7 +52,12 @@ def plot(results: dict[str, dict], path: Path) -> None:
         runs = {n: by_scenario(results[config.key]).get(n, ABSENT) for n in names}
         xs = [n + (i - len(CONFIGURATIONS) / 2 + 0.5) * width for n in range(len(names))]
         label = f"{config.title} ({results[config.key]['customers']:,})"
-        latency.bar(xs, [max(runs[n]["p95_ms"], 0.1) if runs[n]["p95_ms"] else 0.0 for n in names], width, label=label)
+        latency.bar(
+            xs,
+            [max(runs[n]["p95_ms"], 0.1) if runs[n]["p95_ms"] else 0.0 for n in names],
+            width,
+            label=label,
+        )
         middle = [runs[n]["throughput"] for n in names]
         spread = [
             [m - runs[n]["throughput_range"][0] for n, m in zip(names, middle, strict=True)],

@@ -32,7 +32,9 @@ def variant_copy(
         )
         package = project.answers["django_project"]
         if settings is not None:
-            (target / "backend" / package / "settings" / f"{module or name}.py").write_text(settings)
+            (target / "backend" / package / "settings" / f"{module or name}.py").write_text(
+                settings
+            )
     return Project(name, target)
 
 

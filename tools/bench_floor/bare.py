@@ -23,7 +23,7 @@ from customers.models import Customer
 from customers.search import within_window
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
@@ -69,13 +69,14 @@ def _access_sql() -> str:
     groups = user.groups.through._meta
     direct = user.user_permissions.through._meta
     permission = Permission._meta.db_table
+    owner = f"{user._meta.model_name}_id"
     granted = f"""
         SELECT 1 FROM {permission} p JOIN django_content_type c ON c.id = p.content_type_id
         WHERE c.app_label = 'customers' AND p.codename = 'view_customer' AND (
-            p.id IN (SELECT permission_id FROM {direct.db_table} WHERE {user._meta.model_name}_id = u.id)
-            OR p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
+            p.id IN (SELECT permission_id FROM {direct.db_table} WHERE {owner} = u.id)
+            OR p.id IN (SELECT gp.permission_id FROM {Group.permissions.through._meta.db_table} gp
                 JOIN {groups.db_table} ug ON ug.group_id = gp.group_id
-                WHERE ug.{user._meta.model_name}_id = u.id))"""
+                WHERE ug.{owner} = u.id))"""
     return (
         f"SELECT t.digest, t.expiry, u.is_active, u.is_superuser OR EXISTS ({granted})"
         f" FROM {AuthToken._meta.db_table} t JOIN {user._meta.db_table} u ON u.id = t.user_id"
@@ -115,7 +116,7 @@ class Floor:
 
     def allowed(self, environ) -> bool:
         header = environ.get("HTTP_AUTHORIZATION", "")
-        if not header[: len(PREFIX)].lower() == PREFIX or " " in header[len(PREFIX) :]:
+        if header[: len(PREFIX)].lower() != PREFIX or " " in header[len(PREFIX) :]:
             return False
         token = header[len(PREFIX) :]
         with self.cursor() as cursor:

@@ -63,10 +63,16 @@ class Page:
         following = str(rows[-1][position_field]) if len(rows) > size else None
         if reverse:
             self.rows.reverse()
-            self.has_next, self.has_previous = current is not None or offset > 0, following is not None
+            self.has_next, self.has_previous = (
+                current is not None or offset > 0,
+                following is not None,
+            )
             self.next_position, self.previous_position = current, following
         else:
-            self.has_next, self.has_previous = following is not None, current is not None or offset > 0
+            self.has_next, self.has_previous = (
+                following is not None,
+                current is not None or offset > 0,
+            )
             self.next_position, self.previous_position = following, current
         self.positions = [str(row[position_field]) for row in self.rows]
 
