@@ -33,7 +33,7 @@ TEMPLATE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TEMPLATE / "tests"))
 sys.path.insert(0, str(TEMPLATE / "tools"))
 
-from bench_instructions_report import report, verdicts  # noqa: E402
+from bench_instructions_report import WITHOUT, report, verdicts  # noqa: E402
 from bench_variants import FLOOR_HEADER, floor_copy, variant_copy  # noqa: E402
 
 from support.answers import ANSWER_SETS  # noqa: E402
@@ -76,24 +76,50 @@ def count(project: Project, output: Path, customers: int, requests: int, extra: 
     return json.loads(output.read_text())["instructions"]
 
 
-def configurations(project: Project, workdir: Path, features: bool) -> dict:
+def configurations(project: Project, workdir: Path, features: list[str], floors: bool) -> dict:
     """{name: (project, benchmark.py's extra arguments)}, the API first."""
     package = project.answers["django_project"]
     floor = ["--same-bytes-header", FLOOR_HEADER]
-    found = {
-        "API": (project, []),
-        "lean": (
+    found = {"API": (project, [])}
+    if floors:
+        found["lean"] = (
             floor_copy(project, workdir, "lean"),
             [*floor, "--settings", f"{package}.settings.lean"],
-        ),
-        "bare": (floor_copy(project, workdir, "bare"), [*floor, "--reads-only"]),
-    }
-    for n, (feature, settings) in enumerate(FEATURES.items() if features else []):
+        )
+        found["bare"] = (floor_copy(project, workdir, "bare"), [*floor, "--reads-only"])
+    for n, feature in enumerate(features):
         module = f"without{n}"
         text = f'"""Production without {feature}."""\n\nfrom .production import *  # noqa: F403\n\n'
-        copy = variant_copy(project, workdir, module, text + settings + "\n")
-        found[f"without {feature}"] = (copy, ["--settings", f"{package}.settings.{module}"])
+        copy = variant_copy(project, workdir, module, text + FEATURES[feature] + "\n")
+        found[f"{WITHOUT}{feature}"] = (copy, ["--settings", f"{package}.settings.{module}"])
     return found
+
+
+def measure(
+    project: Project,
+    workdir: Path,
+    customers: int,
+    requests: int,
+    runs: int,
+    features: list[str],
+    floors: bool = True,
+) -> dict[str, list[dict]]:
+    """{configuration: [{scenario: instructions a request} per run]}: the
+    API, its floors, the API without each of `features`."""
+    counted = {}
+    found = configurations(project, workdir, features, floors)
+    for name, (copy, extra) in found.items():
+        counted[name] = [
+            count(
+                copy,
+                workdir / f"{copy.path.name}-{name[:4]}-{run}.json",
+                customers,
+                requests,
+                extra,
+            )
+            for run in range(runs)
+        ]
+    return counted
 
 
 def render(workdir: Path, ref: str) -> Project:
@@ -109,28 +135,6 @@ def render(workdir: Path, ref: str) -> Project:
         quiet=True,
     )
     return Project("production", target)
-
-
-def measure(
-    workdir: Path, customers: int, requests: int, runs: int, features: bool, baseline: str | None
-) -> dict:
-    """{"HEAD": {configuration: [counts per run]}, and the baseline's API."""
-    counted = {"HEAD": {}}
-    project = render(workdir, "HEAD")
-    for name, (copy, extra) in configurations(project, workdir, features).items():
-        counted["HEAD"][name] = [
-            count(copy, workdir / f"{name}-{n}.json".replace(" ", "-"), customers, requests, extra)
-            for n in range(runs)
-        ]
-    if baseline:
-        base = render(workdir, baseline)
-        counted[baseline] = {
-            "API": [
-                count(base, workdir / f"baseline-{n}.json", customers, requests, [])
-                for n in range(runs)
-            ]
-        }
-    return counted
 
 
 def main() -> int:
@@ -151,9 +155,18 @@ def main() -> int:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-instructions-"))
     try:
-        counted = measure(
-            workdir, args.customers, args.requests, args.runs, not args.no_features, args.baseline
-        )
+        features = [] if args.no_features else list(FEATURES)
+        counted = {
+            "HEAD": measure(
+                render(workdir, "HEAD"), workdir, args.customers, args.requests, args.runs, features
+            )
+        }
+        if args.baseline:
+            # The API alone at the baseline: the floors are this checkout's tools.
+            base = render(workdir, args.baseline)
+            counted[args.baseline] = measure(
+                base, workdir, args.customers, args.requests, args.runs, [], floors=False
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     command = "tools/bench-instructions " + " ".join(sys.argv[1:])
