@@ -259,32 +259,37 @@ def test_the_load_benchmark_measures_every_configuration(render, tmp_path):
 
 
 def test_the_benchmark_counts_instructions_under_callgrind(render, tmp_path):
-    project = render("defaults")
-    output = tmp_path / "instructions.json"
-    result = subprocess.run(
-        [
-            project.venv() / "bin" / "python",
-            "scripts/benchmark.py",
-            "--instructions",
-            "3",
-            "--customers",
-            "300",
-            "--json",
-            output,
-        ],
-        cwd=project.path,
-        env=project.env(),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
+    spec = importlib.util.spec_from_file_location(
+        "bench_instructions", TEMPLATE / "tools" / "bench_instructions.py"
     )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    counts = json.loads(output.read_text())["instructions"]
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    # The API, both floors (each checked to answer the API's bytes first, or
+    # the count fails) and one feature switched off: every path of the tool.
+    feature = "JSON access log"
+    counted = bench.measure(
+        render("defaults"), tmp_path, customers=300, requests=3, runs=1, features=[feature]
+    )
     scenarios = ["list, first page", "list, deep page", "search by last name", "detail", "create"]
-    assert list(counts) == scenarios
-    # A request through Django, DRF and psycopg is millions of instructions;
-    # one counted outside its window (the import, the warm-up) would be billions.
-    for name, count in counts.items():
-        assert 1_000_000 < count < 500_000_000, (name, count)
-        assert f"{name}: {count:,.0f} instructions a request" in result.stdout
+    assert list(counted) == ["API", "lean", "bare", f"without {feature}"]
+    for name, (counts,) in counted.items():
+        # The bare floor only reads.
+        assert list(counts) == (scenarios[:-1] if name == "bare" else scenarios), name
+        # A request is hundreds of thousands of instructions at the least (the
+        # bare floor's detail); one counted outside its window (the import,
+        # the warm-up) would be billions.
+        for scenario, count in counts.items():
+            assert 100_000 < count < 500_000_000, (name, scenario, count)
+    # The bare floor, with no Django request cycle, is below the lean one:
+    # were its requests falling through to Django, it would not be.
+    (lean,), (bare,) = counted["lean"], counted["bare"]
+    assert all(bare[n] < lean[n] for n in bare), (bare, lean)
+    # The report: a verdict per scenario against the lean floor and one for
+    # the feature, each a table row.
+    report = importlib.import_module("bench_instructions_report")
+    text = report.report({"HEAD": counted}, 3, 300, "tools/bench-instructions", None)
+    verdicts = report.verdicts(counted)
+    assert len(verdicts) == len(scenarios) + 1
+    assert text.count("| met |") + text.count("| **missed** |") == len(verdicts)
+    for heading in ("Targets (issue 23)", "The API and its floors", "What each production"):
+        assert f"## {heading}" in text
