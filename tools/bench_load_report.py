@@ -1,6 +1,6 @@
 """The load benchmark's report: issue 23's targets with a verdict each
 (met, or missed and why, from the figures of the one run), the CPU per
-request per process class beside throughput and latency, the floor, the
+request per process class beside throughput and latency, the two floors, the
 open loop and the comparisons. Turns what tools/bench_load.py measured into
 docs/benchmarks/load.md; the plot is bench_load_plot.py's."""
 
