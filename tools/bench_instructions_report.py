@@ -170,15 +170,16 @@ def report(counted: dict, requests: int, customers: int, command: str, baseline:
             "",
             *features,
         ]
-    lines += [
-        "",
-        "## Repeatability",
-        "",
-        f"How far the {runs} fresh starts of each configuration differ (highest - lowest) /"
-        " lowest.",
-        "",
-        *spread_table(head),
-    ]
+    if runs > 1:
+        lines += [
+            "",
+            "## Repeatability",
+            "",
+            f"How far the {runs} fresh starts of each configuration differ (highest - lowest)"
+            " / lowest.",
+            "",
+            *spread_table(head),
+        ]
     if baseline:
         lines += [
             "",
