@@ -104,7 +104,9 @@ class Floor:
             "host": database["HOST"],
             "port": database["PORT"] or None,
             "autocommit": True,
-            "options": "-c TimeZone=UTC",
+            # Bounded as the project's own connections are; UTC as Django's.
+            "connect_timeout": 10,
+            "options": "-c TimeZone=UTC -c statement_timeout=10000",
         }
         self.local = threading.local()
 
