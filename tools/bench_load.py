@@ -159,11 +159,13 @@ def measure(
     repeats: int,
     warmup: int,
     open_duration: int,
+    configurations: list[Configuration] = CONFIGURATIONS,
 ) -> dict[str, dict]:
-    """Every configuration, one after the other: {key: benchmark.py's JSON}."""
+    """Each configuration (every one unless told), one after the other:
+    {key: benchmark.py's JSON}."""
     projects = {"production": production, "bare": bare}
     results = {}
-    for config in CONFIGURATIONS:
+    for config in configurations:
         project = projects[config.render]
         if config.naive:
             project = variant_copy(project, workdir, "naive", NAIVE_SETTINGS)
