@@ -53,13 +53,15 @@ class Answers(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     variant_body = b'{"results":[]}'
+    variant_type = "application/json"
     created = 0
 
     def _answer(self, status: int, body: bytes) -> None:
         self.send_response(status)
-        if "X-Variant" in self.headers:
+        variant = "X-Variant" in self.headers
+        if variant:
             self.send_header("X-Variant", "1")
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", self.variant_type if variant else "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -94,6 +96,7 @@ def server():
     finally:
         httpd.shutdown()
         Answers.variant_body = b'{"results":[]}'
+        Answers.variant_type = "application/json"
 
 
 def scenario_list(benchmarking):
@@ -115,7 +118,12 @@ def test_the_same_bytes_check_passes_only_on_the_same_bytes(benchmarking, server
     same_bytes.check_same_bytes(client, scenario_list(benchmarking), "X-Variant")
     # One byte of difference (a space) fails the run.
     Answers.variant_body = b'{"results": []}'
-    with pytest.raises(failed, match="list: the same bytes"):
+    with pytest.raises(failed, match="list: the same status, Content-Type and bytes"):
+        same_bytes.check_same_bytes(client, scenario_list(benchmarking), "X-Variant")
+    # The same bytes as another type (what a client would parse otherwise) fail too.
+    Answers.variant_body = b'{"results":[]}'
+    Answers.variant_type = "text/html; charset=utf-8"
+    with pytest.raises(failed, match="list: the same status, Content-Type and bytes"):
         same_bytes.check_same_bytes(client, scenario_list(benchmarking), "X-Variant")
 
 

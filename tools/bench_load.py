@@ -17,11 +17,17 @@ clients. Each configuration starts its own servers and stops them again:
 - open: the defaults render through nginx with the API open to anonymous
   clients, as it was before log-in: what authentication costs (every other
   configuration sends an editor's API token with each request);
-- floor: the defaults render through nginx, its customers paths answered by
-  plain Django views (tools/bench_floor, copied into a copy of the render
-  only) that authenticate the same way, run the same queries and answer the
-  same bytes, which benchmark.py checks before the load: what DRF and the
-  API's own code cost on top of Django;
+- lean floor: the defaults render through nginx, its customers paths
+  answered by plain Django views with no middleware at all (settings.lean)
+  that authenticate with the API's token class and model permissions, run
+  the same queries and answer the same bytes (checked by benchmark.py
+  before the load): what DRF, the API's code and its middleware cost;
+- bare floor: the defaults render through nginx, its reads answered by a
+  WSGI callable with no Django request cycle (knox's token check as one
+  SQL query, the API's SQL through psycopg, json.dumps), the same bytes
+  checked likewise; no create (it reads only): the physical floor of
+  producing those bytes in Python. Both floors are in tools/bench_floor,
+  copied into a copy of the render only;
 - naive, 1M and 10k: the defaults render with what the template avoids: no
   connection pool, page-number pagination with counts, no indexes but the
   primary key and the unique e-mail: what the template buys.
@@ -31,7 +37,7 @@ beside throughput and latency); production and its small table also get
 the open loop (half the measured throughput, list, detail and search).
 The report also sets the production figures beside the previous report's
 (--previous, by default the JSON of the report being replaced).
---quick runs everything at a tiny size (some 10 minutes), for a smoke test.
+--quick runs everything at a tiny size, one short run each, for a smoke test.
 
 Run it with tools/bench-load (``--write docs/benchmarks/load.md`` for the
 report and its plot; some 35 to 40 minutes on 2 cores at 1M rows); the test
@@ -53,6 +59,7 @@ sys.path.insert(0, str(TEMPLATE / "tools"))
 from bench_load_configs import CONFIGURATIONS, Configuration  # noqa: E402
 from bench_load_plot import plot  # noqa: E402
 from bench_load_report import report, targets  # noqa: E402
+from bench_variants import FLOOR_HEADER, floor_copy, variant_copy  # noqa: E402
 
 from support.answers import ANSWER_SETS  # noqa: E402
 from support.projects import Project  # noqa: E402
@@ -82,9 +89,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
 }
 '''
-# The floor: its app and settings module, copied into a copy of the render.
-FLOOR = TEMPLATE / "tools" / "bench_floor"
-FLOOR_HEADER = "X-Benchmark-Floor"
 # Every index the template adds; the primary key and the unique e-mail stay,
 # as they would in any setup.
 NAIVE_SQL = """
@@ -93,29 +97,6 @@ DROP INDEX customers_name_idx, customers_created_idx, customers_active_created_i
     customers_first_name_search_idx, customers_email_search_idx;
 ANALYZE customers;
 """
-
-
-def variant_copy(project: Project, workdir: Path, name: str, settings: str) -> Project:
-    """A copy of the render with one more settings module, settings/<name>.py."""
-    target = workdir / name
-    if not target.exists():
-        shutil.copytree(
-            project.path, target, ignore=shutil.ignore_patterns("node_modules", ".venv")
-        )
-        package = project.answers["django_project"]
-        (target / "backend" / package / "settings" / f"{name}.py").write_text(settings)
-    return Project(name, target)
-
-
-def floor_copy(project: Project, workdir: Path) -> Project:
-    """A copy of the render with the floor's app beside the customers app."""
-    copy = variant_copy(project, workdir, "floor", (FLOOR / "settings.py").read_text())
-    app = copy.path / "backend" / "benchmark_floor"
-    if not app.exists():
-        app.mkdir()
-        for module in ("__init__.py", "urls.py", "views.py"):
-            shutil.copy(FLOOR / module, app / module)
-    return copy
 
 
 def run_one(
@@ -154,8 +135,12 @@ def run_one(
         command += ["--settings", f"{package}.settings.naive", "--sql", str(workdir / "naive.sql")]
     if config.anonymous:
         command += ["--settings", f"{package}.settings.open", "--auth", "none"]
+    if config.floor == "lean":
+        command += ["--settings", f"{package}.settings.lean"]
     if config.floor:
-        command += ["--settings", f"{package}.settings.floor", "--same-bytes-header", FLOOR_HEADER]
+        command += ["--same-bytes-header", FLOOR_HEADER]
+    if config.floor == "bare":
+        command += ["--reads-only"]
     print(f"--- {config.title}: {customers:,} customers", flush=True)
     # A verdict that fails still measured everything; only a crash stops the run.
     result = subprocess.run(command, cwd=project.path, env=project.env(), check=False)
@@ -174,11 +159,13 @@ def measure(
     repeats: int,
     warmup: int,
     open_duration: int,
+    configurations: list[Configuration] = CONFIGURATIONS,
 ) -> dict[str, dict]:
-    """Every configuration, one after the other: {key: benchmark.py's JSON}."""
+    """Each configuration (every one unless told), one after the other:
+    {key: benchmark.py's JSON}."""
     projects = {"production": production, "bare": bare}
     results = {}
-    for config in CONFIGURATIONS:
+    for config in configurations:
         project = projects[config.render]
         if config.naive:
             project = variant_copy(project, workdir, "naive", NAIVE_SETTINGS)
@@ -186,7 +173,7 @@ def measure(
         if config.anonymous:
             project = variant_copy(project, workdir, "open", OPEN_SETTINGS)
         if config.floor:
-            project = floor_copy(project, workdir)
+            project = floor_copy(project, workdir, config.floor)
         size = customers if config.size == "large" else small
         results[config.key] = run_one(
             config, project, workdir, size, duration, repeats, warmup, open_duration

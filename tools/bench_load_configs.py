@@ -16,14 +16,17 @@ class Configuration:
     via: str = "nginx"
     naive: bool = False
     anonymous: bool = False
-    floor: bool = False
+    floor: str = ""  # "lean" or "bare": tools/bench_floor
     open_loop: bool = False
     repeats: int = 0  # at most this many runs per scenario; 0: as many as asked
 
 
 CONFIGURATIONS = [
     Configuration("production", "production, via nginx", "production", "large", open_loop=True),
-    Configuration("floor", "floor (plain Django views)", "production", "large", floor=True),
+    Configuration(
+        "lean", "lean floor (Django view, no middleware)", "production", "large", floor="lean"
+    ),
+    Configuration("bare-floor", "bare floor (WSGI + psycopg)", "production", "large", floor="bare"),
     Configuration(
         "open", "production, API open (no log-in)", "production", "large", anonymous=True
     ),

@@ -6,9 +6,11 @@ from pathlib import Path
 from bench_load_configs import CONFIGURATIONS, by_scenario, classes, scenario_names
 
 PLAYBOOK_P95_MS = 500
-# The configurations whose CPU is stacked by class: the API, its floor, the
-# everything-off render and the API without log-in.
-CPU_CONFIGURATIONS = ("production", "floor", "bare", "open")
+# The configurations whose CPU is stacked by class: the API, its two floors,
+# the everything-off render and the API without log-in.
+CPU_CONFIGURATIONS = ("production", "lean", "bare-floor", "bare", "open")
+# A scenario a configuration leaves out (the bare floor's create): no bar.
+ABSENT = {"cpu_ms": {}, "p95_ms": 0.0, "throughput": 0.0, "throughput_range": [0.0, 0.0]}
 
 
 def plot(results: dict[str, dict], path: Path) -> None:
@@ -26,7 +28,7 @@ def plot(results: dict[str, dict], path: Path) -> None:
         zip(classes(results), plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False)
     )
     for i, key in enumerate(CPU_CONFIGURATIONS):
-        runs = by_scenario(results[key])
+        runs = {n: by_scenario(results[key]).get(n, ABSENT) for n in names}
         xs = [n + (i - len(CPU_CONFIGURATIONS) / 2 + 0.5) * width for n in range(len(names))]
         bottom = [0.0] * len(names)
         for name, colour in colours.items():
@@ -47,10 +49,15 @@ def plot(results: dict[str, dict], path: Path) -> None:
     cpu.legend(fontsize=8, loc="upper left", title="process class", title_fontsize=8)
     width = 0.8 / len(CONFIGURATIONS)
     for i, config in enumerate(CONFIGURATIONS):
-        runs = by_scenario(results[config.key])
+        runs = {n: by_scenario(results[config.key]).get(n, ABSENT) for n in names}
         xs = [n + (i - len(CONFIGURATIONS) / 2 + 0.5) * width for n in range(len(names))]
         label = f"{config.title} ({results[config.key]['customers']:,})"
-        latency.bar(xs, [max(runs[n]["p95_ms"], 0.1) for n in names], width, label=label)
+        latency.bar(
+            xs,
+            [max(runs[n]["p95_ms"], 0.1) if runs[n]["p95_ms"] else 0.0 for n in names],
+            width,
+            label=label,
+        )
         middle = [runs[n]["throughput"] for n in names]
         spread = [
             [m - runs[n]["throughput_range"][0] for n, m in zip(names, middle, strict=True)],

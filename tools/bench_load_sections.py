@@ -50,7 +50,10 @@ def every_configuration(results: dict[str, dict]) -> str:
         runs = by_scenario(results[c.key])
         cells = []
         for name in names:
-            r = runs[name]
+            r = runs.get(name)
+            if r is None:  # a scenario this configuration leaves out
+                cells.append("-")
+                continue
             low, high = r["throughput_range"]
             cells.append(
                 f"{r['throughput']:,.0f}/s ({low:,.0f}-{high:,.0f});"

@@ -1,3 +1,7 @@
-"""The load benchmark's floor: plain Django views (no DRF) that answer the
-customers API's requests with the API's very bytes, copied into a throwaway
-copy of the render by tools/bench_load.py and never into a project."""
+"""The benchmarks' floors: what the customers API answers, produced with
+less. The lean floor (views.py, settings.py, urls.py) is plain Django views
+with the API's token class and permissions and no middleware; the bare
+floor (bare.py) is a WSGI callable with no Django request cycle. Both write
+the API's very bytes (pages.py), which the benchmark checks first. Copied
+into a throwaway copy of the render by tools/bench_variants.py, never into
+a project."""

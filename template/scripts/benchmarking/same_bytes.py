@@ -30,9 +30,11 @@ def _variant(answer: Answer, header: str, what: str, expected: bool = True) -> A
 
 def _same(a: Answer, b: Answer, what: str) -> None:
     differs = "" if a.body == b.body else f" ({a.body[:300]!r} against {b.body[:300]!r})"
+    types = a.headers.get("Content-Type"), b.headers.get("Content-Type")
     check(
-        a.status == b.status and not differs,
-        f"{what}: the same bytes with and without the header ({a.status}){differs}",
+        a.status == b.status and types[0] == types[1] and not differs,
+        f"{what}: the same status, Content-Type and bytes with and without the header"
+        f" ({a.status}, {types[0]}){differs}",
     )
 
 
