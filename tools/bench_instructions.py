@@ -39,24 +39,37 @@ from bench_variants import FLOOR_HEADER, floor_copy, variant_copy  # noqa: E402
 from support.answers import ANSWER_SETS  # noqa: E402
 from support.projects import Project  # noqa: E402
 
+
 # Each production feature off, as far as a setting turns it off: a settings
 # module over production's, in a copy of the render.
+def _without(*endings: str) -> str:
+    """Settings lines that drop middleware from both chains: MIDDLEWARE and
+    the thin path's for token requests (TOKEN_REQUEST_MIDDLEWARE)."""
+    keep = f"not m.endswith({endings!r})"
+    return (
+        f"MIDDLEWARE = [m for m in MIDDLEWARE if {keep}]\n"
+        f"TOKEN_REQUEST_MIDDLEWARE = [m for m in TOKEN_REQUEST_MIDDLEWARE if {keep}]"
+    )
+
+
 FEATURES = {
-    "metrics (django-prometheus middleware)": (
-        'MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("django_prometheus.")]'
+    # django-prometheus' pair for browser requests; token requests are counted
+    # by the project's own RequestMetricsMiddleware on the thin path.
+    "metrics (request middleware)": _without(
+        ".PrometheusBeforeMiddleware",
+        ".PrometheusAfterMiddleware",
+        ".RequestMetricsMiddleware",
     ),
-    "JSON access log": (
-        'MIDDLEWARE = [m for m in MIDDLEWARE if not m.endswith(".RequestLogMiddleware")]'
-    ),
+    "JSON access log": _without(".RequestLogMiddleware"),
     # The limits are counted in the process's memory instead of Redis: the
     # round trip is what they cost; no setting turns the counting off.
     "rate limits (Redis round trip)": (
         'CACHES = {**CACHES, "ratelimit": '
         '{"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}'
     ),
-    "audit middleware": (
-        'MIDDLEWARE = [m for m in MIDDLEWARE if not m.endswith(".AuditMiddleware")]'
-    ),
+    # Browser requests only: the thin path leaves it out already, and the
+    # trail of a change (django-auditlog's signals) has no setting to stop it.
+    "audit middleware": _without(".AuditMiddleware"),
 }
 
 

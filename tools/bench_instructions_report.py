@@ -160,13 +160,16 @@ def report(counted: dict, requests: int, customers: int, command: str, baseline:
             "## What each production feature costs",
             "",
             "Each feature's share: (API - API without it) / API, the feature switched off by"
-            " a settings module over production's in a copy of the render. Metrics: the"
-            " django-prometheus middleware pair (the database and cache wrappers' counters"
-            " stay); JSON access log: RequestLogMiddleware; rate limits: their counters in"
-            " the process's memory instead of Redis (the round trip; no setting turns the"
-            " counting off); audit middleware: accounts.audit.AuditMiddleware (the audit"
-            " trail of a create is recorded by django-auditlog's signals, which no setting"
-            " turns off, so it is in every figure).",
+            " a settings module over production's in a copy of the render, from both"
+            " middleware chains (the full one and the thin path's for token requests)."
+            " Metrics: the request middleware (django-prometheus' pair on the full chain,"
+            " RequestMetricsMiddleware on the thin path; the database and cache wrappers'"
+            " counters stay); JSON access log: RequestLogMiddleware; rate limits: their"
+            " counters in the process's memory instead of Redis (the round trip; no"
+            " setting turns the counting off); audit middleware:"
+            " accounts.audit.AuditMiddleware, which the thin path leaves out already (the"
+            " audit trail of a create is recorded by django-auditlog's signals, which no"
+            " setting turns off, so it is in every figure).",
             "",
             *features,
         ]
