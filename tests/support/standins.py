@@ -186,12 +186,21 @@ def _debian_python(reference: str, version: str) -> None:
     package version as the interpreter the tests run the render's suite with."""
     suite = DEBIAN_SUITES[version]
     package = subprocess.run(
-        ["chroot", str(debian_root(version)), "dpkg-query", "-W", "-f=${Version}", f"python{version}"],
+        [
+            "chroot",
+            str(debian_root(version)),
+            "dpkg-query",
+            "-W",
+            "-f=${Version}",
+            f"python{version}",
+        ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    key = _digest(*_definition("python-debian.Dockerfile"), base(suite), package, HOST_CA.read_bytes())
+    key = _digest(
+        *_definition("python-debian.Dockerfile"), base(suite), package, HOST_CA.read_bytes()
+    )
     if label(qualified(reference)) == key:
         return
     with tempfile.TemporaryDirectory(prefix="standin-python-") as tmp:
