@@ -305,6 +305,6 @@ def test_the_benchmark_counts_instructions_under_callgrind(render, tmp_path):
     text = report.report({"HEAD": counted}, 3, 300, "tools/bench-instructions", None)
     verdicts = report.verdicts(counted)
     assert len(verdicts) == len(scenarios) + 1
-    assert text.count("| met |") + text.count("| **missed** |") == len(verdicts)
+    assert text.count("| met |") + text.count("| **missed**: ") == len(verdicts)
     for heading in ("Targets (issue 23)", "The API and its floors", "What each production"):
         assert f"## {heading}" in text
