@@ -7,17 +7,16 @@ from decimal import Decimal
 from enum import Enum
 
 import pytest
-from django.conf import settings as django_settings
-from django.utils.module_loading import import_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework import renderers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.serializers import Serializer
+from rest_framework.settings import api_settings
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 # The renderer the API is configured with: the project's own.
-JSONRenderer = import_string(django_settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"][0])
+JSONRenderer = api_settings.DEFAULT_RENDERER_CLASSES[0]
 
 # Text a client or an old row may hold: JavaScript's line terminators, lone
 # surrogates (which UTF-8 cannot carry), control characters, DEL, quotes,
