@@ -76,8 +76,7 @@ class RequestLogMiddleware:
         self.threshold = settings.SLOW_REQUEST_THRESHOLD_SECONDS
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # From META, not request.headers, which would copy every header first.
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        incoming = request.headers.get("x-request-id", "")
         current = incoming if _REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
         token = request_id.set(current)
         started = time.perf_counter()

@@ -31,7 +31,7 @@ def is_token_request(request: HttpRequest) -> bool:
     """An API request on a token path that names a token."""
     return (
         request.path_info.startswith(settings.TOKEN_REQUEST_PATHS)
-        and request.META.get("HTTP_AUTHORIZATION", "")[: len(SCHEME)].lower() == SCHEME
+        and request.headers.get("authorization", "")[: len(SCHEME)].lower() == SCHEME
     )
 
 
