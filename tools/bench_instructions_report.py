@@ -159,7 +159,7 @@ def report(counted: dict, requests: int, customers: int, command: str, baseline:
         " middleware at all (tools/bench_floor, its own settings module and urlconf), checked"
         " to answer the API's status, Content-Type and bytes before it was counted;",
         "- bare: a WSGI callable with no Django request cycle (knox's token check as one SQL"
-        " query, the API's SQL through psycopg, json.dumps), checked likewise; it only reads,"
+        " query, the API's SQL through psycopg, orjson), checked likewise; it only reads,"
         " so create has no bare figure. It is the physical floor of producing those bytes in"
         " Python.",
         "",

@@ -24,7 +24,7 @@ clients. Each configuration starts its own servers and stops them again:
   before the load): what DRF, the API's code and its middleware cost;
 - bare floor: the defaults render through nginx, its reads answered by a
   WSGI callable with no Django request cycle (knox's token check as one
-  SQL query, the API's SQL through psycopg, json.dumps), the same bytes
+  SQL query, the API's SQL through psycopg, orjson), the same bytes
   checked likewise; no create (it reads only): the physical floor of
   producing those bytes in Python. Both floors are in tools/bench_floor,
   copied into a copy of the render only;

@@ -211,10 +211,11 @@ def floor_table(results: dict[str, dict]) -> str:
         " middleware at all (its own settings module and urlconf): the API's token class and"
         " model permissions, the same queries (search through the API's own filter method,"
         " create with a ModelForm, the model's full_clean, the same duplicate check and audit"
-        " trail), the same JSON. The bare floor is a WSGI callable with no Django request"
-        " cycle: knox's token check as one SQL query (key, digest compared in constant time,"
-        " expiry, active user, model permission), the API's SQL through psycopg on one"
-        " connection per thread, json.dumps; it only reads, so create has no bare figure."
+        " trail), the same JSON, written by orjson as the API writes it. The bare floor is a"
+        " WSGI callable with no Django request cycle: knox's token check as one SQL query"
+        " (key, digest compared in constant time, expiry, active user, model permission),"
+        " the API's SQL through psycopg on one connection per thread, orjson as the API;"
+        " it only reads, so create has no bare figure."
         " All three through nginx, same run; the ratios are the API's.\n",
         "| scenario | API gunicorn ms | lean gunicorn ms | bare gunicorn ms | API / lean"
         " | API / bare | API req/s | lean req/s | bare req/s |",

@@ -4,7 +4,7 @@ API's bytes: knox's token check as one SQL query (the token by its key,
 its digest compared in constant time, its expiry, the user active and
 holding the model permission), the API's own SQL (compiled once, at
 import, from the API's querysets) run through psycopg on one connection
-per thread, and json.dumps. What it does not answer (create, a cursor that
+per thread, and orjson. What it does not answer (create, a cursor that
 is not a plain position, page_size, an error) falls through to Django.
 
 Wrapped around the project's WSGI application in a copy of the render
@@ -28,7 +28,7 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
 
-from .pages import Page, json_body, represent
+from .pages import Page, json_body
 from .views import FIELDS, ORDERING, PAGE_SIZE, POSITION, SEARCH_MAX
 
 HEADER = "HTTP_X_BENCHMARK_FLOOR"
@@ -168,7 +168,7 @@ class Floor:
             return self.page(environ, "search", params)
         if (match := DETAIL.match(path)) and not query:
             rows = self.rows("detail", (int(match[1]),))
-            return json_body(represent(rows[0])) if rows else None
+            return json_body(rows[0]) if rows else None
         return None
 
     def __call__(self, environ, start_response):

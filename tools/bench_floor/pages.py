@@ -2,26 +2,21 @@
 and the JSON bytes DRF's renderer writes, from plain values. Both floors
 (the lean Django view and the bare WSGI callable) answer with these."""
 
-import json
 from base64 import b64encode
 from urllib import parse
+
+import orjson
 
 DATETIMES = ("created_at", "updated_at")
 
 
 def json_body(data) -> bytes:
-    """DRF's JSONRenderer: compact, UTF-8 unescaped, U+2028/U+2029 escaped."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
-
-
-def represent(row: dict) -> dict:
-    """A row as the serializer writes it: datetimes in ISO 8601, UTC as Z
-    (the rows' datetimes are in UTC, the service's time zone)."""
-    for name in DATETIMES:
-        value = row[name].isoformat()
-        row[name] = value[:-6] + "Z" if value.endswith("+00:00") else value
-    return row
+    """DRF's JSONRenderer's bytes, written as the API writes them, by orjson
+    (the leanest encoder that gives them): compact, UTF-8 unescaped,
+    U+2028/U+2029 escaped, datetimes (the rows' are in UTC, the service's
+    time zone) in ISO 8601 with UTC as Z."""
+    body = orjson.dumps(data, option=orjson.OPT_UTC_Z)
+    return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
 
 
 def link(uri: str, offset: int, reverse: bool, position: str | None) -> str:
@@ -113,6 +108,6 @@ class Page:
             {
                 "next": self._link(True) if self.has_next else None,
                 "previous": self._link(False) if self.has_previous else None,
-                "results": [represent(row) for row in self.rows],
+                "results": self.rows,
             }
         )

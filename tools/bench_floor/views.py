@@ -24,7 +24,7 @@ from django.http import HttpResponse
 from django.utils.module_loading import import_string
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
-from .pages import DATETIMES, Page, json_body, represent
+from .pages import DATETIMES, Page, json_body
 
 FIELDS = CustomerSerializer.Meta.fields
 ORDERING = CustomerCursorPagination.ordering
@@ -181,7 +181,7 @@ def create(request) -> HttpResponse:
     except IntegrityError:
         return json_response({"email": [DUPLICATE]}, 400)
     row = {name: getattr(customer, name) for name in FIELDS}
-    return json_response(represent(row), 201)
+    return json_response(row, 201)
 
 
 def detail(request, pk: int) -> HttpResponse:
@@ -193,4 +193,4 @@ def detail(request, pk: int) -> HttpResponse:
         row = Customer.objects.values(*FIELDS).get(pk=pk)
     except Customer.DoesNotExist:
         return json_response({"detail": "No Customer matches the given query."}, 404)
-    return json_response(represent(row))
+    return json_response(row)
