@@ -151,7 +151,8 @@ def report(counted: dict, requests: int, customers: int, command: str, baseline:
         f"Measured by `{command}` on {machine()}, {time.strftime('%Y-%m-%d')}, in one run:"
         f" {customers:,} customers, {requests} requests per scenario counted under callgrind"
         f" (one gunicorn worker, one thread, the same request sequence for every"
-        f" configuration), the lowest of {runs} fresh starts each. Every request carries an"
+        f" configuration), {f'the lowest of {runs} fresh starts' if runs > 1 else 'one start'}"
+        " each. Every request carries an"
         " editor's API token. Millions of instructions (M) per request.",
         "",
         "- API: the defaults render, production settings (every middleware and feature);",
