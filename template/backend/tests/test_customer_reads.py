@@ -6,7 +6,6 @@ from itertools import pairwise
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from django_filters.rest_framework.backends import DjangoFilterBackend
 from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework import serializers
@@ -150,20 +149,6 @@ def test_a_field_reads_cannot_render_exactly_is_refused():
         tuple(CustomerSerializer.Meta.fields),
         ("created_at", "updated_at"),
     )
-
-
-@pytest.fixture
-def filterings(monkeypatch):
-    """How many requests django-filter filtered."""
-    calls = []
-    original = DjangoFilterBackend.filter_queryset
-
-    def counted(self, request, queryset, view):
-        calls.append(request.query_params.dict())
-        return original(self, request, queryset, view)
-
-    monkeypatch.setattr(DjangoFilterBackend, "filter_queryset", counted)
-    return calls
 
 
 def test_filters_run_only_for_requests_that_set_one(api, varied_customers, filterings):
