@@ -93,11 +93,20 @@ def routed_path(request) -> str:
     captured = [("", value) for value in match.args] + list(match.kwargs.items())
     path: str = request.path
     # Longest first, whole segments only: a value "1" must not hit "/v1/".
-    for name, value in sorted(captured, key=lambda item: -len(str(item[1]))):
-        if str(value):
-            pattern = rf"(?<=/){re.escape(str(value))}(?=/|$)"
-            path = re.sub(pattern, f"{{{name}}}", path)
-    return path
+    named = sorted(
+        ((str(value), name) for name, value in captured if str(value)), key=lambda v: -len(v[0])
+    )
+    if any("/" in value for value, _ in named):
+        # A value of several segments (a path converter's): by pattern.
+        for value, name in named:
+            path = re.sub(rf"(?<=/){re.escape(value)}(?=/|$)", f"{{{name}}}", path)
+        return path
+    # One segment each (nearly every route): compared segment by segment,
+    # as a pattern per value would be compiled anew for every new id.
+    placeholders: dict[str, str] = {}
+    for value, name in named:
+        placeholders.setdefault(value, f"{{{name}}}")
+    return "/".join(placeholders.get(segment, segment) for segment in path.split("/"))
 
 
 class RoutedPathFilter(logging.Filter):

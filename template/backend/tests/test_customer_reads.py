@@ -5,6 +5,7 @@ from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -123,8 +124,24 @@ def test_the_detail_answer_is_the_serializers_bytes(api, varied_customers):
 
 
 def test_a_missing_or_malformed_id_is_a_404(api, varied_customers):
-    assert api.get(f"{URL}999999999/").status_code == 404
-    assert api.get(f"{URL}not-a-number/").status_code == 404
+    for pk in ("999999999", "not-a-number", "0", "-1", "9" * 19, "9" * 40):
+        assert api.get(f"{URL}{pk}/").status_code == 404, pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_one_customer_is_read_by_one_statement_as_the_orm_reads_it(varied_customers):
+    everyone = Customer.objects.all()
+    for customer in varied_customers[:10]:
+        expected = reads.rows(everyone).get(pk=customer.pk)
+        assert reads.one(everyone, customer.pk) == expected
+        assert reads.one(everyone, str(customer.pk)) == expected
+        assert list(expected) == list(reads.FIELDS)
+    # What the statement does not answer, the ORM's way does (the view's 404s).
+    missing = max(customer.pk for customer in varied_customers) + 1
+    for pk in (missing, "x", "1.5", "", 2**31, -(2**31) - 1, "9" * 40):
+        assert reads.one(everyone, pk) is None, pk
+    inactive = everyone.filter(is_active=False)
+    assert reads.one(inactive, varied_customers[1].pk) is None
 
 
 def test_a_field_reads_cannot_render_exactly_is_refused():
