@@ -22,6 +22,11 @@ slow_log = logging.getLogger(f"{__package__}.performance")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 
 
+# An IPv6 address (39 characters, or 45 with an IPv4 tail) and a scope of
+# up to 15 (Linux's interface names), with room to spare.
+MAX_ADDRESS_LENGTH = 64
+
+
 class TrustedProxyMiddleware:
     """Sets REMOTE_ADDR to the client's address when a trusted proxy forwarded it.
 
@@ -38,13 +43,19 @@ class TrustedProxyMiddleware:
             ipaddress.ip_network(cidr, strict=False) for cidr in settings.TRUSTED_PROXIES
         ]
         # The same few addresses come on nearly every request (the proxy's,
-        # the busiest clients'): each is parsed and looked up once. Bounded,
-        # as the client's part of X-Forwarded-For is whatever it sent.
-        self.address = functools.lru_cache(maxsize=1024)(self._address)
+        # the busiest clients'): each is parsed and looked up once.
+        self._known = functools.lru_cache(maxsize=1024)(self._parse)
 
-    def _address(self, text: str) -> tuple[str | None, bool]:
+    def address(self, text: str) -> tuple[str | None, bool]:
         """The address written as Python writes it (None if it is none), and
         whether it is a trusted proxy's."""
+        # No address is longer (IPv6 with an interface's scope): the cache
+        # holds at most 1,024 short strings, whatever a client sends.
+        if len(text) > MAX_ADDRESS_LENGTH:
+            return None, False
+        return self._known(text)
+
+    def _parse(self, text: str) -> tuple[str | None, bool]:
         try:
             ip = ipaddress.ip_address(text)
         except ValueError:

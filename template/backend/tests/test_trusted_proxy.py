@@ -37,6 +37,18 @@ def test_no_proxy_is_trusted_by_default(viewer_client):
 @override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
 def test_a_garbled_forwarded_header_keeps_the_proxy_address(viewer_client):
     assert client_address(viewer_client, PROXY, "not-an-ip") == PROXY
+    # Too long for any address: not parsed, nor kept in the middleware's cache.
+    assert client_address(viewer_client, PROXY, "1" * 65) == PROXY
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_the_client_address_is_written_as_python_writes_it(viewer_client):
+    for sent, seen in [
+        ("2001:DB8:0:0::1", "2001:db8::1"),
+        ("fe80::1%eth0", "fe80::1%eth0"),
+        ("2001:db8::1", "2001:db8::1"),  # the second time, from the cache
+    ]:
+        assert client_address(viewer_client, PROXY, sent) == seen
 
 
 @override_settings(
