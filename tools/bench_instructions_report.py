@@ -157,8 +157,9 @@ def report(counted: dict, requests: int, customers: int, command: str, baseline:
         "",
         "- API: the defaults render, production settings (every middleware and feature);",
         "- lean: plain Django views with the API's token class and model permissions and no"
-        " middleware at all (tools/bench_floor, its own settings module and urlconf), checked"
-        " to answer the API's status, Content-Type and bytes before it was counted;",
+        " middleware at all (tools/bench_floor, its own settings module and urlconf), the"
+        " API's own queries (its search's SQL, its detail's statement), checked to answer"
+        " the API's status, Content-Type and bytes before it was counted;",
         "- bare: a WSGI callable with no Django request cycle (knox's token check as one SQL"
         " query, the API's SQL through psycopg, orjson), checked likewise; it only reads,"
         " so create has no bare figure. It is the physical floor of producing those bytes in"
