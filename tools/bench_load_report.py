@@ -101,6 +101,17 @@ def search_rows(results: dict[str, dict], prod: dict) -> list[Row]:
     return rows
 
 
+def floors_reach(results: dict[str, dict], name: str) -> str:
+    """What the floors measured in the same run reach in a scenario: how
+    far the target is from Django's request cycle, and from Python's."""
+    reached = [
+        f"the {label} reaches {by_scenario(results[key])[name]['throughput']:,.0f}/s"
+        for key, label in (("lean", "lean floor"), ("bare-floor", "bare floor"))
+        if key in results and name in by_scenario(results[key])
+    ]
+    return "; " + ", ".join(reached) if reached else ""
+
+
 def edge_rows(results: dict[str, dict], prod: dict) -> list[Row]:
     run = results["production"]
     cores, clients = run["cores"], run["connections"]
@@ -112,7 +123,9 @@ def edge_rows(results: dict[str, dict], prod: dict) -> list[Row]:
                 f"{name}: >= {target:,}/s through nginx at {clients} clients, 0 errors",
                 f"{r['throughput']:,.0f}/s, {r['errors']} errors",
                 r["throughput"] >= target and r["errors"] == 0,
-                f"{r['errors']} errors" if r["throughput"] >= target else implied(r, cores),
+                f"{r['errors']} errors"
+                if r["throughput"] >= target
+                else implied(r, cores) + floors_reach(results, name),
             )
         )
     worst = max(prod.values(), key=lambda r: r["p95_ms"])
