@@ -123,6 +123,22 @@ def test_the_detail_answer_is_the_serializers_bytes(api, varied_customers):
         assert response.content == render(CustomerSerializer(customer).data)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_the_detail_is_read_by_the_statement_not_the_orm(api, varied_customers, monkeypatch):
+    read = []
+    original = reads.one
+
+    def recorded(queryset, pk):
+        read.append(original(queryset, pk))
+        return read[-1]
+
+    monkeypatch.setattr(reads, "one", recorded)
+    customer = varied_customers[3]
+    assert api.get(f"{URL}{customer.pk}/").status_code == 200
+    # Found by the statement: the ORM's way was not needed.
+    assert read == [reads.rows(Customer.objects.all()).get(pk=customer.pk)]
+
+
 def test_a_missing_or_malformed_id_is_a_404(api, varied_customers):
     for pk in ("999999999", "not-a-number", "0", "-1", "9" * 19, "9" * 40):
         assert api.get(f"{URL}{pk}/").status_code == 404, pk
